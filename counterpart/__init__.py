@@ -1,0 +1,1 @@
+"""Counterpart: the Equitable Partnerships Accountability Toolkit as a web application."""

@@ -1,0 +1,121 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from counterpart.organisations.models import OrganisationKind
+
+from .models import TIMEZONE_CHOICES, User
+
+
+class SignInForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Email address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+
+class NewPasswordMixin(forms.Form):
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters; not only numbers; not a common password."),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords are not the same."))
+        elif p1:
+            candidate = User(
+                email=cleaned.get("email", "") or getattr(self, "invited_email", ""),
+                full_name=cleaned.get("full_name", ""),
+            )
+            try:
+                password_validation.validate_password(p1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class SignUpForm(NewPasswordMixin):
+    """A person registers together with the organisation they work for."""
+
+    full_name = forms.CharField(label=_("Your full name"), max_length=200)
+    email = forms.EmailField(label=_("Your email address"))
+    organisation_name = forms.CharField(label=_("Organisation name"), max_length=200)
+    organisation_country = LazyTypedChoiceField(
+        label=_("Country where it is registered"), choices=countries
+    )
+    organisation_kind = forms.ChoiceField(
+        label=_("Kind of organisation"), choices=OrganisationKind.choices
+    )
+    organisation_refugee_led = forms.BooleanField(
+        label=_("The organisation is refugee-led"), required=False
+    )
+    field_order = [
+        "full_name",
+        "email",
+        "password1",
+        "password2",
+        "organisation_name",
+        "organisation_country",
+        "organisation_kind",
+        "organisation_refugee_led",
+    ]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("An account with this email address already exists. Sign in instead.")
+            )
+        return email
+
+
+class JoinForm(NewPasswordMixin):
+    """Someone invited who has no account yet."""
+
+    full_name = forms.CharField(label=_("Your full name"), max_length=200)
+    field_order = ["full_name", "password1", "password2"]
+
+    def __init__(self, *args, invited_email="", **kwargs):
+        self.invited_email = invited_email
+        super().__init__(*args, **kwargs)
+
+
+class ProfileForm(forms.ModelForm):
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=TIMEZONE_CHOICES)
+
+    class Meta:
+        model = User
+        fields = ["full_name", "timezone"]
+
+
+class _AuditedPasswordMixin:
+    audit_action = "user_set_password"
+
+    def save(self, commit=True):
+        from counterpart.audit.services import audit_record
+
+        user = super().save(commit=commit)
+        if commit:
+            audit_record(actor=user, action=self.audit_action, obj=user)
+        return user
+
+
+class PasswordChangeAuditedForm(_AuditedPasswordMixin, PasswordChangeForm):
+    audit_action = "user_change_password"
+
+
+class PasswordResetAuditedForm(_AuditedPasswordMixin, SetPasswordForm):
+    audit_action = "user_reset_password"

@@ -1,0 +1,224 @@
+"""A realistic demonstration: fictional organisations, people and partnerships.
+
+Everything is written through the services, as a person would, so the audit log is real too.
+All names are invented; any likeness to a real organisation is unintended."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from counterpart.organisations.models import Organisation, OrganisationKind, Role
+from counterpart.organisations.services import (
+    invitation_accept_new_person,
+    invitation_create,
+    organisation_create,
+    organisation_register_partner,
+)
+from counterpart.partnerships.models import PartyRole, Side, Stage
+from counterpart.partnerships.services import (
+    agreement_update,
+    partnership_create,
+    partnership_set_stage,
+)
+
+DEMO_PASSWORD = "demo-partners-2026"
+DEMO_MARKER = "Horizon Relief International"
+
+K = OrganisationKind
+INTERNATIONAL = [
+    # key, name, country, kind, affiliate of
+    ("horizon", "Horizon Relief International", "GB", K.INTERNATIONAL_NGO, None),
+    ("northbridge", "Northbridge Foundation", "NL", K.FOUNDATION, None),
+    ("rdf", "Regional Displacement Fund", "CH", K.MULTILATERAL, None),
+    ("horizon_ke", "Horizon Relief Kenya", "KE", K.INTERNATIONAL_NGO, "horizon"),
+]
+LOCAL = [
+    # key, name, country, kind, refugee-led
+    ("kalobeyei", "Kalobeyei Youth Bridges", "KE", K.REFUGEE_LED, True),
+    ("turkana", "Turkana Host Community Care", "KE", K.HOST_COMMUNITY, False),
+    ("nakivale", "Nakivale Women's Circle", "UG", K.REFUGEE_LED, True),
+    ("isingiro", "Isingiro Development Network", "UG", K.NATIONAL_NGO, False),
+    ("mafraq", "Mafraq Neighbours Association", "JO", K.COMMUNITY_BASED, False),
+    ("irbid", "Irbid Newcomers Legal Aid", "JO", K.NATIONAL_NGO, False),
+    ("bekaa", "Bekaa Hope Collective", "LB", K.REFUGEE_LED, True),
+    ("cucuta", "Red de Migrantes Unidos de Cúcuta", "CO", K.REFUGEE_LED, True),
+    ("frontera", "Fundación Frontera Viva", "CO", K.NATIONAL_NGO, False),
+    ("ouaddai", "Association des Réfugiés Solidaires du Ouaddaï", "TD", K.REFUGEE_LED, True),
+    ("abeche", "Abéché Santé Communautaire", "TD", K.COMMUNITY_BASED, False),
+]
+
+# The sign-in accounts, one per role and side.
+PEOPLE = [
+    # email, name, organisation key, role
+    ("amina.intl-admin@horizon.example", "Amina Clarke", "horizon", Role.ADMIN),
+    ("david.intl-editor@horizon.example", "David Okafor", "horizon", Role.EDITOR),
+    ("sofia.intl-viewer@horizon.example", "Sofia Lindqvist", "horizon", Role.VIEWER),
+    ("joseph.local-admin@kalobeyei.example", "Joseph Deng", "kalobeyei", Role.ADMIN),
+    ("grace.local-editor@kalobeyei.example", "Grace Nyakim", "kalobeyei", Role.EDITOR),
+    ("hassan.local-viewer@kalobeyei.example", "Hassan Abdi", "kalobeyei", Role.VIEWER),
+    # Further admins, so each organisation has someone who looks after it.
+    ("maartje@northbridge.example", "Maartje de Vries", "northbridge", Role.ADMIN),
+    ("lea@rdf.example", "Léa Bonnet", "rdf", Role.ADMIN),
+    ("wanjiru@horizon-ke.example", "Wanjiru Kamau", "horizon_ke", Role.ADMIN),
+    ("rose@nakivale.example", "Rose Uwimana", "nakivale", Role.ADMIN),
+    ("layla@bekaa.example", "Layla Haddad", "bekaa", Role.ADMIN),
+    ("yusmary@cucuta.example", "Yusmary Pérez", "cucuta", Role.ADMIN),
+    ("idriss@ouaddai.example", "Idriss Mahamat", "ouaddai", Role.ADMIN),
+]
+
+STAGES = list(Stage.values)
+
+# title, international key, local key, stage, countries, start, end, agreement terms, route
+PARTNERSHIPS = [
+    ("Youth-led protection in Kalobeyei", "horizon", "kalobeyei", Stage.IMPLEMENTATION,
+     ["KE"], date(2025, 3, 1), date(2027, 2, 28),
+     dict(amount=Decimal("180000"), currency="USD", funding_type="flexible", multi_year=True,
+          overhead_rate=Decimal("12"), reporting_frequency="half_yearly",
+          reporting_language="sw"), []),
+    ("Host and refugee livelihoods, Turkana West", "horizon", "turkana", Stage.REVIEW,
+     ["KE"], date(2024, 1, 1), date(2026, 12, 31),
+     dict(amount=Decimal("9500000"), currency="KES", funding_type="earmarked", multi_year=True,
+          overhead_rate=Decimal("7"), reporting_frequency="quarterly",
+          reporting_language="en"), []),
+    ("Women's savings groups, Nakivale", "northbridge", "nakivale", Stage.AGREEMENT,
+     ["UG"], date(2026, 9, 1), date(2027, 8, 31),
+     dict(amount=Decimal("60000"), currency="EUR", funding_type="earmarked", multi_year=False,
+          overhead_rate=Decimal("0"), reporting_frequency="quarterly",
+          reporting_language="en"), ["horizon_ke"]),
+    ("Referral network for new arrivals, Isingiro", "rdf", "isingiro", Stage.CO_DESIGN,
+     ["UG"], None, None, dict(currency="UGX"), []),
+    ("Community centre in Mafraq", "horizon", "mafraq", Stage.TRANSITION,
+     ["JO"], date(2022, 4, 1), date(2026, 3, 31),
+     dict(amount=Decimal("210000"), currency="JOD", funding_type="earmarked", multi_year=True,
+          overhead_rate=Decimal("10"), reporting_frequency="monthly",
+          reporting_language="ar"), []),
+    ("Legal aid for newcomers in Irbid", "rdf", "irbid", Stage.IMPLEMENTATION,
+     ["JO"], date(2025, 7, 1), date(2026, 12, 31),
+     dict(amount=Decimal("340000"), currency="USD", funding_type="earmarked", multi_year=False,
+          overhead_rate=Decimal("5"), reporting_frequency="monthly",
+          reporting_language="en"), []),
+    ("Refugee-led education in the Bekaa", "northbridge", "bekaa", Stage.EXPLORING,
+     ["LB"], None, None, {}, []),
+    ("Migrant-led health outreach in Cúcuta", "rdf", "cucuta", Stage.IMPLEMENTATION,
+     ["CO"], date(2025, 1, 15), date(2027, 1, 14),
+     dict(amount=Decimal("95000"), currency="USD", funding_type="flexible", multi_year=True,
+          overhead_rate=Decimal("15"), reporting_frequency="half_yearly",
+          reporting_language="es"), ["frontera"]),
+    ("Border shelter coordination", "horizon", "frontera", Stage.REVIEW,
+     ["CO", "VE"], date(2023, 6, 1), date(2026, 5, 31),
+     dict(amount=Decimal("720000000"), currency="COP", funding_type="earmarked",
+          multi_year=True, overhead_rate=Decimal("8"), reporting_frequency="quarterly",
+          reporting_language="es"), []),
+    ("Cash and dignity in eastern Chad", "northbridge", "ouaddai", Stage.CO_DESIGN,
+     ["TD"], date(2027, 1, 1), None, dict(currency="XAF", reporting_language="fr"), []),
+    ("Community health workers, Abéché", "rdf", "abeche", Stage.AGREEMENT,
+     ["TD"], date(2026, 12, 1), date(2028, 11, 30),
+     dict(amount=Decimal("150000"), currency="EUR", funding_type="flexible", multi_year=True,
+          overhead_rate=Decimal("10"), reporting_frequency="yearly",
+          reporting_language="fr"), []),
+    ("Youth sports for peace, Kakuma", "northbridge", "kalobeyei", Stage.TRANSITION,
+     ["KE"], date(2021, 9, 1), date(2024, 8, 31),
+     dict(amount=Decimal("40000"), currency="USD", funding_type="earmarked", multi_year=False,
+          overhead_rate=Decimal("0"), reporting_frequency="quarterly",
+          reporting_language="en"), ["horizon_ke"]),
+]  # fmt: skip
+
+
+def demo_exists() -> bool:
+    return Organisation.objects.filter(name=DEMO_MARKER).exists()
+
+
+@transaction.atomic
+def load_demo():
+    User = get_user_model()
+    organisations = {}
+    people = {}
+    # The first admin of each organisation registers it.
+    founders = {key: (email, name) for email, name, key, role in PEOPLE if role == Role.ADMIN}
+    for key, name, country, kind, parent in INTERNATIONAL:
+        email, person = founders[key]
+        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=person)
+        people[email] = user
+        organisations[key] = organisation_create(
+            actor=user,
+            name=name,
+            country=country,
+            kind=kind,
+            affiliate_of=organisations.get(parent),
+            iati_identifier=f"XM-DAC-DEMO-{key.upper()}",
+        )
+    for key, name, country, kind, refugee_led in LOCAL:
+        fields = {"name": name, "country": country, "kind": kind, "refugee_led": refugee_led}
+        if key in founders:
+            email, person = founders[key]
+            user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=person)
+            people[email] = user
+            organisations[key] = organisation_create(actor=user, **fields)
+        else:
+            # Registered by a partner; its contact person has an invitation waiting.
+            organisations[key], _invitation, _link = organisation_register_partner(
+                actor=people[founders["horizon"][0]],
+                inviting_organisation=organisations["horizon"],
+                contact_email=f"contact@{key}.example",
+                send=False,
+                **fields,
+            )
+    # The other people join by invitation, as they would.
+    for email, name, key, role in PEOPLE:
+        if email in people:
+            continue
+        admin = people[founders[key][0]]
+        invitation, _link = invitation_create(
+            actor=admin, organisation=organisations[key], email=email, role=role, send=False
+        )
+        membership = invitation_accept_new_person(
+            invitation=invitation, full_name=name, password=DEMO_PASSWORD
+        )
+        people[email] = membership.user
+
+    for title, intl, local, stage, countries, start, end, terms, route in PARTNERSHIPS:
+        actor = people[founders[intl][0]]
+        first_stage = STAGES[0]
+        partnership = partnership_create(
+            actor=actor,
+            organisation=organisations[intl],
+            side=Side.INTERNATIONAL,
+            role=PartyRole.FUNDING,
+            partner=organisations[local],
+            partner_side=Side.LOCAL,
+            partner_role=PartyRole.IMPLEMENTING if route == [] else PartyRole.LEAD,
+            stage=first_stage,
+            stage_entered_on=_stage_date(start, 0, STAGES.index(stage)),
+            title=title,
+            countries=countries,
+            start_date=start,
+            end_date=end,
+        )
+        for step in range(1, STAGES.index(stage) + 1):
+            partnership_set_stage(
+                actor=actor,
+                partnership=partnership,
+                stage=STAGES[step],
+                entered_on=_stage_date(start, step, STAGES.index(stage)),
+            )
+        if terms:
+            agreement_update(
+                actor=actor,
+                partnership=partnership,
+                intermediaries=[organisations[k] for k in route],
+                funding_route="intermediaries" if route else "direct",
+                **terms,
+            )
+    return people
+
+
+def _stage_date(start, step, last):
+    """Spread the stage history plausibly around the partnership's start date."""
+    anchor = start or date(2026, 10, 1)
+    # Exploring and co-design come before the start, the rest after it.
+    offset_months = (step - 2) * 4 if last else 0
+    month = anchor.month - 1 + offset_months
+    year = anchor.year + month // 12
+    return date(year, month % 12 + 1, 1)

@@ -1,0 +1,197 @@
+"""Organisations, the people who belong to them and their roles, and invitations to join."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_countries.fields import CountryField
+
+
+class OrganisationKind(models.TextChoices):
+    INTERNATIONAL_NGO = "ingo", _("International NGO")
+    MULTILATERAL = "multilateral", _("UN agency or other multilateral")
+    GOVERNMENT_DONOR = "government_donor", _("Government donor")
+    FOUNDATION = "foundation", _("Foundation")
+    NATIONAL_NGO = "national_ngo", _("National NGO")
+    COMMUNITY_BASED = "cbo", _("Community-based organisation")
+    REFUGEE_LED = "rlo", _("Refugee-led organisation")
+    HOST_COMMUNITY = "host_community", _("Host-community organisation")
+    GOVERNMENT_BODY = "government_body", _("Government body")
+    ACADEMIC = "academic", _("Academic institution")
+    OTHER = "other", pgettext_lazy("organisation kind", "Other")
+
+
+# Kinds that count as local and national actors, unless the organisation is an affiliate
+# or country office of another (an INGO's national affiliate is never local).
+LOCAL_KINDS = frozenset(
+    {
+        OrganisationKind.NATIONAL_NGO,
+        OrganisationKind.COMMUNITY_BASED,
+        OrganisationKind.REFUGEE_LED,
+        OrganisationKind.HOST_COMMUNITY,
+    }
+)
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    country = CountryField(_("country"), help_text=_("Where the organisation is registered."))
+    kind = models.CharField(
+        _("kind of organisation"), max_length=32, choices=OrganisationKind.choices
+    )
+    refugee_led = models.BooleanField(
+        _("refugee-led"),
+        default=False,
+        help_text=_("Declared by the organisation: led by people who are or were refugees."),
+    )
+    affiliate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("affiliate or country office of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="affiliates",
+        help_text=_(
+            "If this is a national affiliate or country office of another organisation, name it. "
+            "Such an organisation is never counted as local."
+        ),
+    )
+    iati_identifier = models.CharField(
+        _("IATI organisation identifier"),
+        max_length=100,
+        blank=True,
+        help_text=_("For example GB-CHC-123456. Leave empty if the organisation has none."),
+    )
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("about the organisation"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iati_identifier"],
+                condition=~models.Q(iati_identifier=""),
+                name="organisation_unique_iati_identifier",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_local(self) -> bool:
+        """Whether funds to this organisation count as funds to a local or national actor."""
+        if self.affiliate_of_id is not None:
+            return False
+        return self.refugee_led or self.kind in LOCAL_KINDS
+
+    @property
+    def is_refugee_led(self) -> bool:
+        return self.refugee_led or self.kind == OrganisationKind.REFUGEE_LED
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", _("Viewer")
+    EDITOR = "editor", _("Editor")
+    ADMIN = "admin", _("Admin")
+
+    @classmethod
+    def rank(cls, role) -> int:
+        return {cls.VIEWER: 1, cls.EDITOR: 2, cls.ADMIN: 3}.get(role, 0)
+
+
+ROLE_HELP = {
+    Role.VIEWER: _("Sees the organisation's partnerships and results."),
+    Role.EDITOR: _("Also creates and edits partnerships and runs assessments."),
+    Role.ADMIN: _("Also manages the organisation's profile and members."),
+}
+
+
+class Membership(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organisation__name", "user__full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], name="membership_unique")
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self):
+        return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+    def has_role(self, minimum) -> bool:
+        return Role.rank(self.role) >= Role.rank(minimum)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VIEWER)
+    language = models.CharField(
+        _("language of the invitation email"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Only a hash of the secret part of the link is stored.
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return f"{self.email} → {self.organisation}"
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )

@@ -1,0 +1,87 @@
+"""Reads about organisations, members and invitations, scoped to the person asking."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from .models import Invitation, Membership, Organisation, Role
+
+
+def memberships_for_user(user):
+    return list(
+        Membership.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
+def organisations_where_role(user, minimum=Role.VIEWER):
+    return [m.organisation for m in memberships_for_user(user) if m.has_role(minimum)]
+
+
+def organisation_for_member(user, organisation_id):
+    """The organisation and the person's membership of it, or 404 for anyone else."""
+    membership = (
+        Membership.objects.filter(user=user, organisation_id=organisation_id)
+        .select_related("organisation", "organisation__affiliate_of")
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    if membership is None:
+        raise Http404(_("This organisation does not exist or you are not a member of it."))
+    return membership.organisation, membership
+
+
+def members_of(organisation):
+    return list(
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+
+
+def membership_in(organisation, membership_id):
+    try:
+        return Membership.objects.select_related("user", "organisation").get(
+            organisation=organisation, pk=membership_id
+        )
+    except Membership.DoesNotExist:
+        raise Http404(_("This member does not exist in this organisation.")) from None
+
+
+def pending_invitations(organisation):
+    return list(
+        Invitation.objects.pending()
+        .filter(organisation=organisation)
+        .select_related("invited_by")
+        .order_by("-created_at")
+    )
+
+
+def invitation_in(organisation, invitation_id):
+    try:
+        return Invitation.objects.get(organisation=organisation, pk=invitation_id)
+    except Invitation.DoesNotExist:
+        raise Http404(_("This invitation does not exist in this organisation.")) from None
+
+
+def organisation_directory():
+    """Every organisation, for choosing partners: name, country and kind are not private."""
+    return Organisation.objects.order_by("name")
+
+
+def organisations_with_member_counts(user):
+    return list(
+        Organisation.objects.filter(memberships__user=user)
+        .annotate(member_count=Count("memberships", distinct=True))
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.filter(user=user), to_attr="mine")
+        )
+        .order_by("name")
+    )
+
+
+def account_exists(email: str) -> bool:
+    return get_user_model().objects.filter(email__iexact=email).exists()

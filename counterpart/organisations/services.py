@@ -1,0 +1,362 @@
+"""Every write about organisations, members and invitations: atomic, permission-checked, audited."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from counterpart.audit.services import audit_record, snapshot
+
+from .models import Invitation, Membership, Organisation, Role
+from .permissions import membership_of, require_role
+
+ORGANISATION_FIELDS = [
+    "name",
+    "country",
+    "kind",
+    "refugee_led",
+    "affiliate_of",
+    "iati_identifier",
+    "website",
+    "description",
+]
+INVITATION_SALT = "counterpart.organisations.invitation"
+
+
+@transaction.atomic
+def organisation_create(*, actor, add_creator_as_admin=True, **fields) -> Organisation:
+    """A new organisation. Its creator becomes its first admin."""
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied(_("You need to sign in to register an organisation."))
+    organisation = Organisation(**{k: v for k, v in fields.items() if k in ORGANISATION_FIELDS})
+    organisation.full_clean()
+    organisation.save()
+    if add_creator_as_admin:
+        Membership.objects.create(organisation=organisation, user=actor, role=Role.ADMIN)
+    audit_record(
+        actor=actor,
+        action="organisation_create",
+        obj=organisation,
+        organisation=organisation,
+        after=snapshot(organisation, ORGANISATION_FIELDS),
+    )
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(*, actor, organisation: Organisation, **fields) -> Organisation:
+    require_role(actor, organisation, Role.ADMIN)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    before = snapshot(organisation, ORGANISATION_FIELDS)
+    for name, value in fields.items():
+        if name not in ORGANISATION_FIELDS:
+            raise ValueError(f"not an organisation field: {name}")
+        setattr(organisation, name, value)
+    if organisation.affiliate_of_id == organisation.pk:
+        raise ValidationError(
+            {"affiliate_of": _("An organisation cannot be an affiliate of itself.")}
+        )
+    organisation.full_clean()
+    organisation.save()
+    audit_record(
+        actor=actor,
+        action="organisation_update",
+        obj=organisation,
+        organisation=organisation,
+        before=before,
+        after=snapshot(organisation, ORGANISATION_FIELDS),
+    )
+    return organisation
+
+
+# Invitations ---------------------------------------------------------------------------------
+
+
+@dataclass
+class InvitationProblem(Exception):
+    """Why an invitation link cannot be used, in words for the person holding it."""
+
+    message: str
+
+    def __str__(self):
+        return str(self.message)
+
+
+def invitation_token(invitation: Invitation, secret: str) -> str:
+    return signing.dumps({"i": invitation.pk, "s": secret}, salt=INVITATION_SALT)
+
+
+def invitation_link(invitation: Invitation, secret: str) -> str:
+    path = reverse("invitation_accept", kwargs={"token": invitation_token(invitation, secret)})
+    return f"{settings.SITE_URL}{path}"
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The pending invitation a link stands for, or InvitationProblem saying why not."""
+    max_age = timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise InvitationProblem(
+            _("This invitation has expired. Ask the organisation to send you a new one.")
+        ) from None
+    except signing.BadSignature:
+        raise InvitationProblem(
+            _("This invitation link is not valid. Check that you copied all of it.")
+        ) from None
+    invitation = (
+        Invitation.objects.select_related("organisation")
+        .filter(pk=data.get("i"), secret_hash=Invitation.hash_secret(str(data.get("s"))))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationProblem(
+            _("This invitation link is not valid. Check that you copied all of it.")
+        )
+    if invitation.accepted_at is not None:
+        raise InvitationProblem(
+            _("This invitation has already been used. Sign in to reach the organisation.")
+        )
+    if invitation.revoked_at is not None:
+        raise InvitationProblem(_("This invitation was withdrawn by the organisation."))
+    if invitation.expires_at <= timezone.now():
+        raise InvitationProblem(
+            _("This invitation has expired. Ask the organisation to send you a new one.")
+        )
+    return invitation
+
+
+def _send_invitation_email(invitation: Invitation, link: str) -> None:
+    with translation.override(invitation.language):
+        context = {
+            "invitation": invitation,
+            "link": link,
+            "days": settings.INVITATION_MAX_AGE_DAYS,
+            "inviter": invitation.invited_by,
+        }
+        subject = _("You are invited to join %(organisation)s on Counterpart") % {
+            "organisation": invitation.organisation.name
+        }
+        body = render_to_string("organisations/email/invitation.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+
+
+def _invitation_make(*, actor, organisation, email, role, language, send):
+    email = email.strip().lower()
+    if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+        raise ValidationError({"email": _("This person is already a member.")})
+    if role not in Role.values:
+        raise ValidationError({"role": _("Choose a valid role.")})
+    # A new invitation replaces any earlier one still waiting for the same address.
+    now = timezone.now()
+    for old in Invitation.objects.pending().filter(organisation=organisation, email__iexact=email):
+        old.revoked_at = now
+        old.save(update_fields=["revoked_at"])
+    secret = secrets.token_urlsafe(24)
+    invitation = Invitation(
+        organisation=organisation,
+        email=email,
+        role=role,
+        language=language,
+        invited_by=actor,
+        secret_hash=Invitation.hash_secret(secret),
+        expires_at=now + timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    audit_record(
+        actor=actor,
+        action="invitation_create",
+        obj=invitation,
+        organisation=organisation,
+        after={"email": email, "role": role},
+    )
+    link = invitation_link(invitation, secret)
+    if send:
+        transaction.on_commit(lambda: _send_invitation_email(invitation, link))
+    return invitation, link
+
+
+@transaction.atomic
+def invitation_create(*, actor, organisation, email, role, language="en", send=True):
+    """Invite a person by email. Returns the invitation and its link (sent by email)."""
+    require_role(actor, organisation, Role.ADMIN)
+    return _invitation_make(
+        actor=actor, organisation=organisation, email=email, role=role, language=language, send=send
+    )
+
+
+@transaction.atomic
+def organisation_register_partner(
+    *, actor, inviting_organisation, contact_email, language="en", send=True, **fields
+):
+    """An editor registers a partner organisation that is not yet on Counterpart.
+
+    The new organisation has no members: its contact person is invited to be its first admin,
+    so that nobody from the inviting organisation manages it."""
+    require_role(actor, inviting_organisation, Role.EDITOR)
+    organisation = Organisation(**{k: v for k, v in fields.items() if k in ORGANISATION_FIELDS})
+    organisation.full_clean()
+    organisation.save()
+    audit_record(
+        actor=actor,
+        action="organisation_register_partner",
+        obj=organisation,
+        organisation=inviting_organisation,
+        after=snapshot(organisation, ORGANISATION_FIELDS),
+    )
+    invitation, link = _invitation_make(
+        actor=actor,
+        organisation=organisation,
+        email=contact_email,
+        role=Role.ADMIN,
+        language=language,
+        send=send,
+    )
+    return organisation, invitation, link
+
+
+@transaction.atomic
+def invitation_revoke(*, actor, invitation: Invitation) -> None:
+    require_role(actor, invitation.organisation, Role.ADMIN)
+    if not invitation.is_pending:
+        raise ValidationError(_("This invitation is no longer waiting; nothing was changed."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_record(
+        actor=actor,
+        action="invitation_revoke",
+        obj=invitation,
+        organisation=invitation.organisation,
+        before={"email": invitation.email, "role": invitation.role},
+    )
+
+
+def _join(invitation: Invitation, user) -> Membership:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_pending:
+        raise InvitationProblem(_("This invitation has already been used or has expired."))
+    membership = membership_of(user, invitation.organisation)
+    before = None
+    if membership is None:
+        membership = Membership.objects.create(
+            organisation=invitation.organisation, user=user, role=invitation.role
+        )
+    else:
+        before = {"role": membership.role}
+        if Role.rank(invitation.role) > Role.rank(membership.role):
+            membership.role = invitation.role
+            membership.save(update_fields=["role"])
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_record(
+        actor=user,
+        action="invitation_accept",
+        obj=membership,
+        organisation=invitation.organisation,
+        before=before,
+        after={"role": membership.role, "email": user.email},
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_accept(*, user, invitation: Invitation) -> Membership:
+    """A signed-in person joins the organisation the invitation is for."""
+    if user.email.lower() != invitation.email.lower():
+        raise InvitationProblem(
+            _(
+                "This invitation was sent to another email address. Sign out, then open the "
+                "link again and sign in or create your account with the address it was sent to."
+            )
+        )
+    return _join(invitation, user)
+
+
+@transaction.atomic
+def invitation_accept_new_person(*, invitation: Invitation, full_name: str, password: str):
+    """Someone without an account joins: the account is created with the invited address."""
+    User = get_user_model()
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise InvitationProblem(
+            _("An account with this email address already exists. Sign in to accept.")
+        )
+    user = User.objects.create_user(email=invitation.email, password=password, full_name=full_name)
+    audit_record(
+        actor=user,
+        action="user_create",
+        obj=user,
+        organisation=invitation.organisation,
+        after={"email": user.email, "full_name": user.full_name},
+    )
+    return _join(invitation, user)
+
+
+# Memberships ---------------------------------------------------------------------------------
+
+
+def _admins_left(organisation, without: Membership) -> int:
+    return (
+        Membership.objects.filter(organisation=organisation, role=Role.ADMIN)
+        .exclude(pk=without.pk)
+        .count()
+    )
+
+
+@transaction.atomic
+def membership_set_role(*, actor, membership: Membership, role) -> Membership:
+    require_role(actor, membership.organisation, Role.ADMIN)
+    if role not in Role.values:
+        raise ValidationError({"role": _("Choose a valid role.")})
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if (
+        membership.role == Role.ADMIN
+        and role != Role.ADMIN
+        and _admins_left(membership.organisation, membership) == 0
+    ):
+        raise ValidationError(
+            _("An organisation needs at least one admin. Make someone else admin first.")
+        )
+    before = {"role": membership.role}
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit_record(
+        actor=actor,
+        action="membership_set_role",
+        obj=membership,
+        organisation=membership.organisation,
+        before=before,
+        after={"role": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor, membership: Membership) -> None:
+    """An admin removes a member, or a member leaves. The last admin cannot go."""
+    if membership.user_id != actor.pk:
+        require_role(actor, membership.organisation, Role.ADMIN)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.role == Role.ADMIN and _admins_left(membership.organisation, membership) == 0:
+        raise ValidationError(
+            _("An organisation needs at least one admin. Make someone else admin first.")
+        )
+    audit_record(
+        actor=actor,
+        action="membership_remove",
+        obj=membership,
+        organisation=membership.organisation,
+        before={"email": membership.user.email, "role": membership.role},
+    )
+    membership.delete()

@@ -1,0 +1,171 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from counterpart.common.forms import DateInput
+from counterpart.organisations.models import Organisation, OrganisationKind
+
+from .models import Agreement, Partnership, PartyRole, Side, Stage, StageChange
+
+
+def _directory():
+    return Organisation.objects.order_by("name")
+
+
+class PartnershipCreateForm(forms.ModelForm):
+    organisation = forms.ModelChoiceField(
+        label=_("Your organisation"), queryset=Organisation.objects.none()
+    )
+    side = forms.ChoiceField(label=_("Your organisation's side"), choices=Side.choices)
+    role = forms.ChoiceField(label=_("Your organisation's role"), choices=PartyRole.choices)
+    partner = forms.ModelChoiceField(
+        label=_("Partner organisation"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("Choose it if it is already on Counterpart; otherwise fill in the part below."),
+    )
+    partner_role = forms.ChoiceField(
+        label=_("Partner's role"), choices=PartyRole.choices, initial=PartyRole.IMPLEMENTING
+    )
+    new_partner_name = forms.CharField(
+        label=_("Name of the new partner organisation"), max_length=200, required=False
+    )
+    new_partner_country = LazyTypedChoiceField(
+        label=_("Its country"), choices=[("", "---------"), *countries], required=False
+    )
+    new_partner_kind = forms.ChoiceField(
+        label=_("Its kind"),
+        choices=[("", "---------"), *OrganisationKind.choices],
+        required=False,
+    )
+    new_partner_refugee_led = forms.BooleanField(label=_("It is refugee-led"), required=False)
+    new_partner_contact = forms.EmailField(
+        label=_("Email of a contact person there"),
+        required=False,
+        help_text=_("They receive an invitation to be the organisation's first admin."),
+    )
+    new_partner_language = forms.ChoiceField(
+        label=_("Language of the invitation email"), choices=settings.LANGUAGES, required=False
+    )
+    stage = forms.ChoiceField(label=_("Current life-cycle stage"), choices=Stage.choices)
+
+    class Meta:
+        model = Partnership
+        fields = ["title", "description", "countries", "start_date", "end_date"]
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            pk__in=[o.pk for o in organisations]
+        )
+        if len(organisations) == 1:
+            self.fields["organisation"].initial = organisations[0].pk
+        self.fields["partner"].queryset = _directory()
+
+    def clean(self):
+        cleaned = super().clean()
+        partner = cleaned.get("partner")
+        new_name = cleaned.get("new_partner_name", "").strip()
+        if partner and new_name:
+            self.add_error(
+                "partner", _("Choose an existing organisation or describe a new one, not both.")
+            )
+        elif not partner and not new_name:
+            self.add_error(
+                "partner", _("Choose the partner organisation, or describe a new one below.")
+            )
+        elif new_name:
+            for field in ("new_partner_country", "new_partner_kind", "new_partner_contact"):
+                if not cleaned.get(field):
+                    self.add_error(field, _("This is needed to register the new partner."))
+        return cleaned
+
+    @property
+    def partner_side(self):
+        side = self.cleaned_data.get("side")
+        return Side.LOCAL if side == Side.INTERNATIONAL else Side.INTERNATIONAL
+
+
+class PartnershipForm(forms.ModelForm):
+    class Meta:
+        model = Partnership
+        fields = ["title", "description", "countries", "start_date", "end_date"]
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class StageForm(forms.ModelForm):
+    class Meta:
+        model = StageChange
+        fields = ["stage", "entered_on", "note"]
+        widgets = {"entered_on": DateInput()}
+
+
+INTERMEDIARY_SLOTS = 3
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = [
+            "amount",
+            "currency",
+            "funding_type",
+            "multi_year",
+            "overhead_rate",
+            "reporting_frequency",
+            "reporting_language",
+            "funding_route",
+        ]
+        widgets = {"currency": forms.TextInput(attrs={"size": 4, "autocapitalize": "characters"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = []
+        if self.instance.pk:
+            current = [i.organisation_id for i in self.instance.intermediaries.all()]
+        for slot in range(1, INTERMEDIARY_SLOTS + 1):
+            self.fields[f"intermediary_{slot}"] = forms.ModelChoiceField(
+                label=_("Intermediary %(number)s") % {"number": slot},
+                queryset=_directory(),
+                required=False,
+                initial=current[slot - 1] if len(current) >= slot else None,
+                help_text=_("From the funder towards the partner.") if slot == 1 else "",
+            )
+
+    def clean_currency(self):
+        return self.cleaned_data["currency"].strip().upper()
+
+    def intermediaries(self):
+        return [
+            self.cleaned_data.get(f"intermediary_{slot}")
+            for slot in range(1, INTERMEDIARY_SLOTS + 1)
+        ]
+
+    def terms(self):
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class PartyForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none()
+    )
+    side = forms.ChoiceField(label=_("Side"), choices=Side.choices)
+    role = forms.ChoiceField(label=_("Role in the partnership"), choices=PartyRole.choices)
+
+    def __init__(self, *args, partnership=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = _directory()
+        if partnership is not None:
+            qs = qs.exclude(parties__partnership=partnership)
+        self.fields["organisation"].queryset = qs

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.partnership_list, name="partnership_list"),
+    path("new/", views.partnership_create, name="partnership_create"),
+    path("<int:partnership_id>/", views.partnership_detail, name="partnership_detail"),
+    path("<int:partnership_id>/edit/", views.partnership_edit, name="partnership_edit"),
+    path("<int:partnership_id>/stage/", views.partnership_stage, name="partnership_stage"),
+    path("<int:partnership_id>/agreement/", views.agreement_edit, name="agreement_edit"),
+    path("<int:partnership_id>/parties/add/", views.party_add, name="party_add"),
+    path(
+        "<int:partnership_id>/parties/<int:party_id>/remove/",
+        views.party_remove,
+        name="party_remove",
+    ),
+]

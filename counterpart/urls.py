@@ -1,0 +1,21 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from counterpart.common import views as common_views
+from counterpart.organisations import views as organisation_views
+
+urlpatterns = [
+    path("", common_views.home, name="home"),
+    path("healthz", common_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("counterpart.accounts.urls")),
+    path("organisations/", include("counterpart.organisations.urls")),
+    path(
+        "invitations/<str:token>/",
+        organisation_views.invitation_accept,
+        name="invitation_accept",
+    ),
+    path("partnerships/", include("counterpart.partnerships.urls")),
+]
+
+handler404 = "counterpart.common.views.not_found"

@@ -1,0 +1,214 @@
+"""Every URL the project defines, for every kind of visitor.
+
+Adding a URL without writing its expectations here makes `test_every_url_has_expectations` fail.
+Codes: a number is the expected status; "login" is a redirect to the sign-in page."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from counterpart.organisations.models import Role
+from counterpart.organisations.services import invitation_create
+from counterpart.partnerships.models import PartyRole, Side
+
+from .conftest import add_member, make_org, make_user
+
+VISITORS = [
+    "anonymous",
+    "outsider",
+    "intl_viewer",
+    "intl_editor",
+    "intl_admin",
+    "local_viewer",
+    "local_editor",
+    "local_admin",
+]
+
+
+def _all(code):
+    return " ".join([code] * len(VISITORS))
+
+
+def _extra_member(w):
+    return add_member(w.intl, make_user("extra@example.org", "Extra Member"), Role.VIEWER)
+
+
+def _invitation(w):
+    invitation, link = invitation_create(
+        actor=w.intl_admin, organisation=w.intl, email="new@example.org", role=Role.EDITOR
+    )
+    return invitation, link
+
+
+def _third_party(w):
+    from counterpart.partnerships.models import Party
+
+    return Party.objects.create(
+        partnership=w.partnership,
+        organisation=make_org("Second Local Org", country="KE"),
+        side=Side.LOCAL,
+        role=PartyRole.CO_IMPLEMENTING,
+    )
+
+
+def _token(w):
+    return _invitation(w)[1].rsplit("/invitations/", 1)[1].strip("/")
+
+
+# name: (method, kwargs builder, POST data, expected codes for VISITORS in order)
+EXPECTATIONS = {
+    "home": ("get", None, None, _all("200")),
+    "healthz": ("get", None, None, _all("200")),
+    "set_language": ("post", None, {"language": "fr", "next": "/"}, _all("302")),
+    "login": ("get", None, None, "200 302 302 302 302 302 302 302"),
+    "logout": ("post", None, {}, _all("302")),
+    "signup": ("get", None, None, "200 302 302 302 302 302 302 302"),
+    "profile": ("get", None, None, "login 200 200 200 200 200 200 200"),
+    "password_change": ("get", None, None, "login 200 200 200 200 200 200 200"),
+    "password_change_done": ("get", None, None, "login 200 200 200 200 200 200 200"),
+    "password_reset": ("get", None, None, _all("200")),
+    "password_reset_done": ("get", None, None, _all("200")),
+    "password_reset_confirm": (
+        "get",
+        lambda w: {"uidb64": "MQ", "token": "forged-token"},
+        None,
+        _all("200"),
+    ),
+    "password_reset_complete": ("get", None, None, _all("200")),
+    "organisation_list": ("get", None, None, "login 200 200 200 200 200 200 200"),
+    "organisation_create": ("get", None, None, "login 200 200 200 200 200 200 200"),
+    "organisation_detail": (
+        "get",
+        lambda w: {"organisation_id": w.intl.pk},
+        None,
+        "login 404 200 200 200 404 404 404",
+    ),
+    "organisation_edit": (
+        "get",
+        lambda w: {"organisation_id": w.intl.pk},
+        None,
+        "login 404 403 403 200 404 404 404",
+    ),
+    "member_list": (
+        "get",
+        lambda w: {"organisation_id": w.intl.pk},
+        None,
+        "login 404 200 200 200 404 404 404",
+    ),
+    "member_set_role": (
+        "post",
+        lambda w: {"organisation_id": w.intl.pk, "membership_id": _extra_member(w).pk},
+        {"role": "editor"},
+        "login 404 403 403 302 404 404 404",
+    ),
+    "member_remove": (
+        "post",
+        lambda w: {"organisation_id": w.intl.pk, "membership_id": _extra_member(w).pk},
+        {},
+        "login 404 403 403 302 404 404 404",
+    ),
+    "invitation_revoke": (
+        "post",
+        lambda w: {"organisation_id": w.intl.pk, "invitation_id": _invitation(w)[0].pk},
+        {},
+        "login 404 403 403 302 404 404 404",
+    ),
+    "audit_log": (
+        "get",
+        lambda w: {"organisation_id": w.intl.pk},
+        None,
+        "login 404 403 403 200 404 404 404",
+    ),
+    "invitation_accept": ("get", lambda w: {"token": _token(w)}, None, _all("200")),
+    "partnership_list": ("get", None, None, "login 200 200 200 200 200 200 200"),
+    "partnership_create": ("get", None, None, "login 200 302 200 200 302 200 200"),
+    "partnership_detail": (
+        "get",
+        lambda w: {"partnership_id": w.partnership.pk},
+        None,
+        "login 404 200 200 200 200 200 200",
+    ),
+    "partnership_edit": (
+        "get",
+        lambda w: {"partnership_id": w.partnership.pk},
+        None,
+        "login 404 403 200 200 403 200 200",
+    ),
+    "partnership_stage": (
+        "get",
+        lambda w: {"partnership_id": w.partnership.pk},
+        None,
+        "login 404 403 200 200 403 200 200",
+    ),
+    "agreement_edit": (
+        "get",
+        lambda w: {"partnership_id": w.partnership.pk},
+        None,
+        "login 404 403 200 200 403 200 200",
+    ),
+    "party_add": (
+        "get",
+        lambda w: {"partnership_id": w.partnership.pk},
+        None,
+        "login 404 403 200 200 403 200 200",
+    ),
+    "party_remove": (
+        "post",
+        lambda w: {"partnership_id": w.partnership.pk, "party_id": _third_party(w).pk},
+        {},
+        "login 404 403 302 302 403 302 302",
+    ),
+}
+
+
+def _url_names(patterns, found):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            _url_names(entry.url_patterns, found)
+        elif isinstance(entry, URLPattern):
+            found.append(entry.name)
+    return found
+
+
+def test_every_url_has_expectations():
+    names = _url_names(get_resolver().url_patterns, [])
+    assert None not in names, "every URL needs a name so that its permissions can be listed"
+    missing = set(names) - set(EXPECTATIONS)
+    assert not missing, f"write permission expectations for: {sorted(missing)}"
+    stale = set(EXPECTATIONS) - set(names)
+    assert not stale, f"expectations for URLs that no longer exist: {sorted(stale)}"
+
+
+CASES = [
+    (name, visitor, expected)
+    for name, (_m, _k, _d, codes) in EXPECTATIONS.items()
+    for visitor, expected in zip(VISITORS, codes.split(), strict=True)
+]
+
+
+@pytest.mark.parametrize(("name", "visitor", "expected"), CASES)
+def test_url_permissions(world, name, visitor, expected):
+    method, kwargs_for, data, _codes = EXPECTATIONS[name]
+    url = reverse(name, kwargs=kwargs_for(world) if kwargs_for else None)
+    user = None if visitor == "anonymous" else getattr(world, visitor)
+    client = world.client_for(user)
+    response = getattr(client, method)(url, data or {})
+    if expected == "login":
+        assert response.status_code == 302, response.status_code
+        assert response["Location"].startswith(reverse("login")), response["Location"]
+    else:
+        assert response.status_code == int(expected), (
+            f"{visitor} {method.upper()} {url}: {response.status_code}, expected {expected}"
+        )
+
+
+# Django's own language switch answers GET with a redirect and changes nothing.
+POST_ONLY = [n for n, spec in EXPECTATIONS.items() if spec[0] == "post" and n != "set_language"]
+
+
+@pytest.mark.parametrize("name", POST_ONLY)
+def test_post_only_urls_refuse_get(world, name):
+    """Actions that change something are never triggered by following a link."""
+    _method, kwargs_for, _data, _codes = EXPECTATIONS[name]
+    url = reverse(name, kwargs=kwargs_for(world) if kwargs_for else None)
+    response = world.client_for(world.intl_admin).get(url)
+    assert response.status_code == 405
