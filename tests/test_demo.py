@@ -1,0 +1,27 @@
+"""The demonstration data is plausible and covers what the product shows."""
+
+from django.core.management import call_command
+
+from counterpart.common.demo import DEMO_PASSWORD, PEOPLE
+from counterpart.organisations.models import Organisation
+from counterpart.partnerships.models import Partnership, Stage
+
+
+def test_demo_loads_once_with_every_stage_and_side(db, client):
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # a second run changes nothing
+    organisations = list(Organisation.objects.all())
+    international = [o for o in organisations if not o.is_local]
+    local = [o for o in organisations if o.is_local]
+    assert len([o for o in international if o.affiliate_of is None]) >= 3
+    assert len(local) >= 10
+    assert len({o.country.code for o in local}) >= 4
+    assert len([o for o in local if o.is_refugee_led]) >= 4
+    assert set(Partnership.objects.values_list("stage", flat=True)) == set(Stage.values)
+    assert Partnership.objects.count() == 12
+
+    for email, _name, _key, _role in PEOPLE[:6]:
+        response = client.post("/accounts/login/", {"username": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, email
+        assert client.get("/partnerships/").status_code == 200
+        client.post("/accounts/logout/")

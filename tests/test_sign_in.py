@@ -1,0 +1,114 @@
+"""Signing in and out, throttling, registration, and resetting a forgotten password."""
+
+import re
+
+from django.core import mail
+from django.urls import reverse
+
+from counterpart.organisations.models import Organisation
+
+from .conftest import PASSWORD
+
+
+def test_sign_in_with_email_and_out(world, client):
+    response = client.post(
+        reverse("login"), {"username": "INTL-viewer@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert "Hello" in client.get(reverse("home")).content.decode()
+    client.post(reverse("logout"))
+    assert "Sign in" in client.get(reverse("home")).content.decode()
+    assert client.get(reverse("partnership_list")).status_code == 302
+
+
+def test_a_wrong_password_is_explained(world, client):
+    response = client.post(
+        reverse("login"), {"username": "intl-viewer@example.org", "password": "x"}
+    )
+    assert response.status_code == 200
+    assert "Please enter a correct email address and password" in response.content.decode()
+
+
+def test_repeated_failures_lock_the_account_for_a_while(world, client, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "intl-viewer@example.org", "password": "x"})
+    response = client.post(
+        reverse("login"), {"username": "intl-viewer@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+
+
+def test_a_forgotten_password_is_reset_by_email(world, client):
+    client.post(reverse("password_reset"), {"email": "intl-viewer@example.org"})
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://\S+/password/reset/\S+/", mail.outbox[0].body).group(0)
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    form_page = client.get(path, follow=True)
+    assert "Choose a new password" in form_page.content.decode()
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "brand-new-secret-42", "new_password2": "brand-new-secret-42"},
+    )
+    assert response.status_code == 302
+    signed_in = client.post(
+        reverse("login"),
+        {"username": "intl-viewer@example.org", "password": "brand-new-secret-42"},
+    )
+    assert signed_in.status_code == 302
+    client.post(reverse("logout"))
+    # The link is single-use.
+    again = client.get(path, follow=True)
+    assert "not valid" in again.content.decode()
+
+
+def test_reset_for_an_unknown_address_sends_nothing_and_says_the_same(world, client):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.org"}, follow=True)
+    assert "Check your email" in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_register_a_person_with_their_organisation(db, client):
+    response = client.post(
+        reverse("signup"),
+        {
+            "full_name": "Mariam Yousef",
+            "email": "mariam@collective.example.org",
+            "password1": "good-long-password-7",
+            "password2": "good-long-password-7",
+            "organisation_name": "Women Refugees Collective",
+            "organisation_country": "JO",
+            "organisation_kind": "rlo",
+            "organisation_refugee_led": "on",
+        },
+    )
+    assert response.status_code == 302
+    organisation = Organisation.objects.get(name="Women Refugees Collective")
+    assert organisation.memberships.get().user.email == "mariam@collective.example.org"
+    assert organisation.is_refugee_led
+
+
+def test_registration_mistakes_are_explained_and_nothing_is_stored(world, client):
+    response = client.post(
+        reverse("signup"),
+        {
+            "full_name": "Someone",
+            "email": "intl-viewer@example.org",
+            "password1": "12345",
+            "password2": "54321",
+            "organisation_name": "Duplicate",
+            "organisation_country": "ZZ",
+            "organisation_kind": "rlo",
+        },
+    )
+    text = response.content.decode()
+    assert "already exists" in text
+    assert "not the same" in text
+    assert not Organisation.objects.filter(name="Duplicate").exists()
+
+
+def test_registration_can_be_closed(db, client, settings):
+    settings.OPEN_REGISTRATION = False
+    response = client.get(reverse("signup"))
+    assert response.status_code == 403
+    assert "invitation only" in response.content.decode()
