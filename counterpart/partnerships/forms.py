@@ -68,6 +68,9 @@ class PartnershipCreateForm(forms.ModelForm):
         if len(organisations) == 1:
             self.fields["organisation"].initial = organisations[0].pk
         self.fields["partner"].queryset = _directory()
+        self.fields["countries"].help_text = _(
+            "On a computer, hold Ctrl (Cmd on a Mac) to choose more than one."
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -43,6 +43,10 @@ def partnership_create(request):
         )
         return redirect("partnership_list")
     form = PartnershipCreateForm(request.POST or None, organisations=organisations)
+    if len(organisations) == 1 and organisations[0].is_local:
+        form.fields["side"].initial = Side.LOCAL
+        form.fields["role"].initial = "implementing"
+        form.fields["partner_role"].initial = "funding"
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         common = {
@@ -192,11 +196,17 @@ def party_add(request, partnership_id):
             add_service_errors(form, error)
         else:
             messages.success(request, _("The organisation was added to the partnership."))
-            return redirect("partnership_detail", partnership_id=partnership.pk)
+            return redirect("party_add", partnership_id=partnership.pk)
+    parties = list(partnership.parties.all())
     return render(
         request,
-        "partnerships/form.html",
-        {"form": form, "partnership": partnership, "title": _("Add an organisation")},
+        "partnerships/parties.html",
+        {
+            "form": form,
+            "partnership": partnership,
+            "international": [p for p in parties if p.side == Side.INTERNATIONAL],
+            "local": [p for p in parties if p.side == Side.LOCAL],
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -217,4 +227,4 @@ def party_remove(request, partnership_id, party_id):
             _("%(organisation)s was removed from the partnership.")
             % {"organisation": party.organisation},
         )
-    return redirect("partnership_detail", partnership_id=partnership.pk)
+    return redirect("party_add", partnership_id=partnership.pk)
