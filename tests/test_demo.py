@@ -1,5 +1,7 @@
 """The demonstration data is plausible and covers what the product shows."""
 
+import io
+
 from django.core.management import call_command
 
 from counterpart.common.demo import DEMO_PASSWORD, PEOPLE
@@ -8,8 +10,11 @@ from counterpart.partnerships.models import Partnership, Stage
 
 
 def test_demo_loads_once_with_every_stage_and_side(db, client):
-    call_command("load_demo", stdout=open("/dev/null", "w"))
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # a second run changes nothing
+    call_command("load_demo", stdout=io.StringIO())
+    output = io.StringIO()
+    call_command("load_demo", stdout=output)  # a second run changes nothing
+    assert "already loaded" in output.getvalue()
+    assert DEMO_PASSWORD in output.getvalue()
     organisations = list(Organisation.objects.all())
     international = [o for o in organisations if not o.is_local]
     local = [o for o in organisations if o.is_local]

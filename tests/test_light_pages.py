@@ -3,6 +3,7 @@ no third-party requests, a strict Content-Security-Policy, under 30 KB compresse
 
 import gzip
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -25,7 +26,7 @@ def pages(world):
 
 
 def test_pages_are_self_contained_and_light(world):
-    stylesheet = open(finders.find("css/site.css"), "rb").read()
+    stylesheet = Path(finders.find("css/site.css")).read_bytes()
     for user, url in pages(world):
         response = world.client_for(user).get(url)
         assert response.status_code == 200, url
