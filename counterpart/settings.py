@@ -238,7 +238,6 @@ CONTENT_SECURITY_POLICY = {
 }
 
 MESSAGE_TAGS = {40: "error"}
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 LOGGING = {
     "version": 1,

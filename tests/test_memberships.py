@@ -76,3 +76,9 @@ def test_members_page_lists_people_and_explains_roles(world):
     assert world.intl_admin.email in text
     assert "What each role may do" in text
     assert "Invite a person" not in text  # only admins invite
+
+
+def test_the_organisations_list_counts_every_member(world):
+    page = world.client_for(world.intl_viewer).get(reverse("organisation_list"))
+    organisation = next(o for o in page.context["organisations"] if o.pk == world.intl.pk)
+    assert organisation.member_count == 3

@@ -41,7 +41,7 @@ def test_wrong_values_are_explained_and_nothing_changes(world):
         profile_data(world.intl, name="", country="XX", kind="alien", website="not a url"),
     )
     text = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "This field is required" in text
     assert "Select a valid choice" in text
     world.intl.refresh_from_db()
@@ -76,7 +76,8 @@ def test_iati_identifiers_are_unique_when_given(world):
         reverse("organisation_edit", args=[world.intl.pk]),
         profile_data(world.intl, iati_identifier="GB-CHC-1"),
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert "already uses this IATI identifier" in response.content.decode()
     world.intl.refresh_from_db()
     assert world.intl.iati_identifier == ""
 

@@ -203,22 +203,31 @@ def test_agreement_mistakes_are_explained_and_nothing_changes(world):
     assert not agreement.intermediaries.exists()
 
 
-def test_parties_can_be_added_and_removed_but_each_side_keeps_one(world):
+def test_parties_are_added_and_removed_from_ones_own_side_only(world):
     extra = make_org("Second Camp Group", "cbo", "KE")
-    client = world.client_for(world.local_editor)
-    response = client.post(
+    local = world.client_for(world.local_editor)
+    response = local.post(
         reverse("party_add", args=[world.partnership.pk]),
         {"organisation": extra.pk, "side": "local", "role": "co_implementing"},
     )
     assert response.status_code == 302
     party = Party.objects.get(organisation=extra)
     intl_party = Party.objects.get(organisation=world.intl, partnership=world.partnership)
-    response = client.post(
+    # Neither side can push out the other side's organisations.
+    response = local.post(reverse("party_remove", args=[world.partnership.pk, intl_party.pk]))
+    assert response.status_code == 403
+    response = world.client_for(world.intl_editor).post(
+        reverse("party_remove", args=[world.partnership.pk, party.pk])
+    )
+    assert response.status_code == 403
+    assert Party.objects.filter(pk__in=[intl_party.pk, party.pk]).count() == 2
+    # Each side keeps at least one organisation.
+    response = world.client_for(world.intl_editor).post(
         reverse("party_remove", args=[world.partnership.pk, intl_party.pk]), follow=True
     )
     assert "Each side needs at least one organisation" in response.content.decode()
     assert Party.objects.filter(pk=intl_party.pk).exists()
-    client.post(reverse("party_remove", args=[world.partnership.pk, party.pk]))
+    local.post(reverse("party_remove", args=[world.partnership.pk, party.pk]))
     assert not Party.objects.filter(pk=party.pk).exists()
 
 
@@ -241,3 +250,37 @@ def test_the_list_filters_by_stage(world):
     assert "Youth protection in the camp" not in page
     page = client.get(reverse("partnership_list"), {"stage": "nonsense"}).content.decode()
     assert "Youth protection in the camp" in page
+
+
+def test_a_back_dated_stage_is_explained(world):
+    response = world.client_for(world.intl_editor).post(
+        reverse("partnership_stage", args=[world.partnership.pk]),
+        {"stage": Stage.EXPLORING, "entered_on": "2020-01-01", "note": ""},
+        follow=True,
+    )
+    assert "The current stage stays Co-design" in response.content.decode()
+
+
+def test_both_sides_see_the_same_history(world):
+    world.client_for(world.local_editor).post(
+        reverse("agreement_edit", args=[world.partnership.pk]), agreement_data()
+    )
+    url = reverse("partnership_detail", args=[world.partnership.pk])
+    for user in (world.intl_viewer, world.local_viewer):
+        page = world.client_for(user).get(url).content.decode()
+        assert "Changed the agreement terms" in page
+        assert "Local Editor, Camp Youth Network" in page
+        assert "Created the partnership" in page
+
+
+def test_the_list_filters_by_organisation(world):
+    second = make_org("Second Funder", "foundation", "NL")
+    from counterpart.organisations.models import Membership
+
+    Membership.objects.create(organisation=second, user=world.local_viewer, role="viewer")
+    client = world.client_for(world.local_viewer)
+    url = reverse("partnership_list")
+    assert "Youth protection" in client.get(url, {"organisation": world.local.pk}).content.decode()
+    assert "Youth protection" not in client.get(url, {"organisation": second.pk}).content.decode()
+    # Another organisation's id is ignored: the list shows the person's own partnerships.
+    assert "Youth protection" in client.get(url, {"organisation": world.other.pk}).content.decode()

@@ -155,6 +155,12 @@ EXPECTATIONS = {
         "post",
         lambda w: {"partnership_id": w.partnership.pk, "party_id": _third_party(w).pk},
         {},
+        "login 404 403 403 403 403 302 302",
+    ),
+    "party_invite": (
+        "post",
+        lambda w: {"partnership_id": w.partnership.pk, "party_id": _third_party(w).pk},
+        {"email": "contact@second.example.org", "language": "en"},
         "login 404 403 302 302 403 302 302",
     ),
 }

@@ -112,3 +112,19 @@ def test_registration_can_be_closed(db, client, settings):
     response = client.get(reverse("signup"))
     assert response.status_code == 403
     assert "invitation only" in response.content.decode()
+
+
+def test_resetting_the_password_ends_a_lockout(world, client, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "intl-viewer@example.org", "password": "x"})
+    client.post(reverse("password_reset"), {"email": "intl-viewer@example.org"})
+    link = re.search(r"https?://\S+/password/reset/\S+/", mail.outbox[0].body).group(0)
+    form_page = client.get("/" + link.split("://", 1)[1].split("/", 1)[1], follow=True)
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "brand-new-secret-42", "new_password2": "brand-new-secret-42"},
+    )
+    response = client.post(
+        reverse("login"), {"username": "intl-viewer@example.org", "password": "brand-new-secret-42"}
+    )
+    assert response.status_code == 302

@@ -119,3 +119,12 @@ class PasswordChangeAuditedForm(_AuditedPasswordMixin, PasswordChangeForm):
 
 class PasswordResetAuditedForm(_AuditedPasswordMixin, SetPasswordForm):
     audit_action = "user_reset_password"
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        if commit:
+            # Proving control of the mailbox ends a sign-in lockout for this account.
+            from axes.utils import reset
+
+            reset(username=user.email)
+        return user

@@ -42,6 +42,9 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=80)
     object_id = models.CharField(max_length=64, blank=True)
     object_label = models.CharField(_("object"), max_length=300, blank=True)
+    # What the event belongs to beyond one organisation, e.g. "partnership:12", so that every
+    # side of a partnership sees its history.
+    context = models.CharField(max_length=64, blank=True, db_index=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
 
@@ -63,6 +66,12 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditLogIsAppendOnly("audit events cannot be deleted")
+
+    @property
+    def action_label(self):
+        from .labels import ACTION_LABELS
+
+        return ACTION_LABELS.get(self.action, self.action)
 
     def changes(self):
         """Pairs of (field, before, after) for the fields that differ."""

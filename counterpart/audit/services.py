@@ -44,7 +44,9 @@ def snapshot(obj, fields):
     return data
 
 
-def audit_record(*, actor, action, obj=None, organisation=None, before=None, after=None):
+def audit_record(
+    *, actor, action, obj=None, organisation=None, before=None, after=None, context=""
+):
     """Append one event to the audit log."""
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -56,4 +58,5 @@ def audit_record(*, actor, action, obj=None, organisation=None, before=None, aft
         object_label=str(obj)[:300] if obj is not None else "",
         before=before,
         after=after,
+        context=context,
     )

@@ -19,3 +19,22 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def submit(request, form, save):
+    """On a valid POST, hand the cleaned data to a service and return what it wrote.
+
+    Returns None when there is nothing to save yet: a GET, an invalid form, or a service that
+    refused the values (its ValidationError is then shown on the form)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+
+
+def form_status(request):
+    """A form sent back with problems answers 400, so that clients and tests can tell."""
+    return 400 if request.method == "POST" else 200

@@ -3,6 +3,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from counterpart.organisations.models import Role
 from counterpart.organisations.selectors import memberships_for_user
 from counterpart.partnerships.selectors import partnerships_for_user
 
@@ -10,12 +11,14 @@ from counterpart.partnerships.selectors import partnerships_for_user
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "common/welcome.html")
+    memberships = memberships_for_user(request.user)
     return render(
         request,
         "common/home.html",
         {
-            "memberships": memberships_for_user(request.user),
+            "memberships": memberships,
             "partnerships": partnerships_for_user(request.user),
+            "can_create": any(m.has_role(Role.EDITOR) for m in memberships),
         },
     )
 

@@ -1,23 +1,22 @@
 from django import forms
 from django.conf import settings
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import Organisation, Role
 
 
+def _formfield(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"  # a website typed without a scheme is https
+    return field.formfield(**kwargs)
+
+
 class OrganisationForm(forms.ModelForm):
     class Meta:
+        formfield_callback = _formfield
         model = Organisation
-        fields = [
-            "name",
-            "country",
-            "kind",
-            "refugee_led",
-            "affiliate_of",
-            "iati_identifier",
-            "website",
-            "description",
-        ]
+        fields = Organisation.PROFILE_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):

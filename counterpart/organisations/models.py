@@ -24,6 +24,16 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", pgettext_lazy("organisation kind", "Other")
 
 
+# Kinds that are never local, even when the organisation declares itself refugee-led.
+INTERNATIONAL_KINDS = frozenset(
+    {
+        OrganisationKind.INTERNATIONAL_NGO,
+        OrganisationKind.MULTILATERAL,
+        OrganisationKind.GOVERNMENT_DONOR,
+        OrganisationKind.FOUNDATION,
+    }
+)
+
 # Kinds that count as local and national actors, unless the organisation is an affiliate
 # or country office of another (an INGO's national affiliate is never local).
 LOCAL_KINDS = frozenset(
@@ -37,6 +47,18 @@ LOCAL_KINDS = frozenset(
 
 
 class Organisation(models.Model):
+    # The fields a person edits on the profile page; services and forms both use this list.
+    PROFILE_FIELDS = (
+        "name",
+        "country",
+        "kind",
+        "refugee_led",
+        "affiliate_of",
+        "iati_identifier",
+        "website",
+        "description",
+    )
+
     name = models.CharField(_("name"), max_length=200)
     country = CountryField(_("country"), help_text=_("Where the organisation is registered."))
     kind = models.CharField(
@@ -78,6 +100,9 @@ class Organisation(models.Model):
                 fields=["iati_identifier"],
                 condition=~models.Q(iati_identifier=""),
                 name="organisation_unique_iati_identifier",
+                violation_error_message=_(
+                    "Another organisation on Counterpart already uses this IATI identifier."
+                ),
             )
         ]
 
@@ -87,7 +112,7 @@ class Organisation(models.Model):
     @property
     def is_local(self) -> bool:
         """Whether funds to this organisation count as funds to a local or national actor."""
-        if self.affiliate_of_id is not None:
+        if self.affiliate_of_id is not None or self.kind in INTERNATIONAL_KINDS:
             return False
         return self.refugee_led or self.kind in LOCAL_KINDS
 
@@ -107,8 +132,8 @@ class Role(models.TextChoices):
 
 
 ROLE_HELP = {
-    Role.VIEWER: _("Sees the organisation's partnerships and results."),
-    Role.EDITOR: _("Also creates and edits partnerships and runs assessments."),
+    Role.VIEWER: _("Sees the organisation's partnerships and members."),
+    Role.EDITOR: _("Also creates and edits partnerships."),
     Role.ADMIN: _("Also manages the organisation's profile and members."),
 }
 
@@ -173,6 +198,8 @@ class Invitation(models.Model):
         related_name="+",
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Set when a newer invitation to the same address replaced this one.
+    superseded = models.BooleanField(default=False)
 
     objects = InvitationQuerySet.as_manager()
 

@@ -1,7 +1,7 @@
 """Reads about organisations, members and invitations, scoped to the person asking."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -73,9 +73,16 @@ def organisation_directory():
 
 
 def organisations_with_member_counts(user):
+    member_count = (
+        Membership.objects.filter(organisation=OuterRef("pk"))
+        .order_by()
+        .values("organisation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return list(
         Organisation.objects.filter(memberships__user=user)
-        .annotate(member_count=Count("memberships", distinct=True))
+        .annotate(member_count=Subquery(member_count))
         .prefetch_related(
             Prefetch("memberships", queryset=Membership.objects.filter(user=user), to_attr="mine")
         )

@@ -20,16 +20,7 @@ from counterpart.audit.services import audit_record, snapshot
 from .models import Invitation, Membership, Organisation, Role
 from .permissions import membership_of, require_role
 
-ORGANISATION_FIELDS = [
-    "name",
-    "country",
-    "kind",
-    "refugee_led",
-    "affiliate_of",
-    "iati_identifier",
-    "website",
-    "description",
-]
+ORGANISATION_FIELDS = Organisation.PROFILE_FIELDS
 INVITATION_SALT = "counterpart.organisations.invitation"
 
 
@@ -127,6 +118,10 @@ def invitation_from_token(token: str) -> Invitation:
         raise InvitationProblem(
             _("This invitation has already been used. Sign in to reach the organisation.")
         )
+    if invitation.superseded:
+        raise InvitationProblem(
+            _("A newer invitation was sent to this address. Use the link in the latest email.")
+        )
     if invitation.revoked_at is not None:
         raise InvitationProblem(_("This invitation was withdrawn by the organisation."))
     if invitation.expires_at <= timezone.now():
@@ -161,7 +156,8 @@ def _invitation_make(*, actor, organisation, email, role, language, send):
     now = timezone.now()
     for old in Invitation.objects.pending().filter(organisation=organisation, email__iexact=email):
         old.revoked_at = now
-        old.save(update_fields=["revoked_at"])
+        old.superseded = True
+        old.save(update_fields=["revoked_at", "superseded"])
     secret = secrets.token_urlsafe(24)
     invitation = Invitation(
         organisation=organisation,
@@ -193,6 +189,37 @@ def invitation_create(*, actor, organisation, email, role, language="en", send=T
     require_role(actor, organisation, Role.ADMIN)
     return _invitation_make(
         actor=actor, organisation=organisation, email=email, role=role, language=language, send=send
+    )
+
+
+@transaction.atomic
+def invitation_create_first_admin(*, actor, organisation, email, language="en", send=True):
+    """Invite the first admin of an organisation nobody has joined yet.
+
+    Editors of an organisation that shares a partnership with it may do this: it is how a
+    partner registered by the other side gets its account, and how a lost or expired first
+    invitation is sent again. Once someone has joined, only the organisation's own admins
+    invite."""
+    if organisation.memberships.exists():
+        raise ValidationError(
+            _("Someone from this organisation has already joined. Ask its admins to invite people.")
+        )
+    partner_editor = Membership.objects.filter(
+        user=actor,
+        role__in=[Role.EDITOR, Role.ADMIN],
+        organisation__parties__partnership__parties__organisation=organisation,
+    ).exists()
+    if not partner_editor:
+        raise PermissionDenied(
+            _("Only editors of a partner organisation may invite this organisation's first admin.")
+        )
+    return _invitation_make(
+        actor=actor,
+        organisation=organisation,
+        email=email,
+        role=Role.ADMIN,
+        language=language,
+        send=send,
     )
 
 

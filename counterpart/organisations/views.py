@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from counterpart.accounts.forms import JoinForm
 from counterpart.audit.selectors import audit_events_for_organisation
-from counterpart.common.forms import add_service_errors
+from counterpart.common.forms import form_status, submit
 
 from . import selectors, services
 from .forms import InvitationForm, OrganisationForm, RoleForm
@@ -31,15 +31,18 @@ def organisation_list(request):
 @require_http_methods(["GET", "POST"])
 def organisation_create(request):
     form = OrganisationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The organisation is registered. You are its admin."))
-            return redirect("organisation_detail", organisation_id=organisation.pk)
-    return render(request, "organisations/form.html", {"form": form, "creating": True})
+    organisation = submit(
+        request, form, lambda data: services.organisation_create(actor=request.user, **data)
+    )
+    if organisation is not None:
+        messages.success(request, _("The organisation is registered. You are its admin."))
+        return redirect("organisation_detail", organisation_id=organisation.pk)
+    return render(
+        request,
+        "organisations/form.html",
+        {"form": form, "creating": True},
+        status=form_status(request),
+    )
 
 
 @login_required
@@ -62,17 +65,22 @@ def organisation_edit(request, organisation_id):
     organisation, _membership = selectors.organisation_for_member(request.user, organisation_id)
     require_role(request.user, organisation, Role.ADMIN)
     form = OrganisationForm(request.POST or None, instance=organisation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_update(
-                actor=request.user, organisation=organisation, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The organisation's profile is saved."))
-            return redirect("organisation_detail", organisation_id=organisation.pk)
-    return render(request, "organisations/form.html", {"form": form, "organisation": organisation})
+    saved = submit(
+        request,
+        form,
+        lambda data: services.organisation_update(
+            actor=request.user, organisation=organisation, **data
+        ),
+    )
+    if saved is not None:
+        messages.success(request, _("The organisation's profile is saved."))
+        return redirect("organisation_detail", organisation_id=organisation.pk)
+    return render(
+        request,
+        "organisations/form.html",
+        {"form": form, "organisation": organisation},
+        status=form_status(request),
+    )
 
 
 @login_required
@@ -83,19 +91,19 @@ def member_list(request, organisation_id):
     form = InvitationForm(request.POST or None, initial={"language": get_language()})
     if request.method == "POST":
         require_role(request.user, organisation, Role.ADMIN)
-        if form.is_valid():
-            try:
-                invitation, _link = services.invitation_create(
-                    actor=request.user, organisation=organisation, **form.cleaned_data
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("An invitation was sent to %(email)s.") % {"email": invitation.email},
-                )
-                return redirect("member_list", organisation_id=organisation.pk)
+    sent = submit(
+        request,
+        form,
+        lambda data: services.invitation_create(
+            actor=request.user, organisation=organisation, **data
+        ),
+    )
+    if sent is not None:
+        invitation, _link = sent
+        messages.success(
+            request, _("An invitation was sent to %(email)s.") % {"email": invitation.email}
+        )
+        return redirect("member_list", organisation_id=organisation.pk)
     return render(
         request,
         "organisations/members.html",
@@ -110,7 +118,7 @@ def member_list(request, organisation_id):
             "invitation_days": settings.INVITATION_MAX_AGE_DAYS,
             "role_help": [(Role(value).label, ROLE_HELP[value]) for value in Role.values],
         },
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -248,5 +256,5 @@ def invitation_accept(request, token):
             "email_matches": user.is_authenticated
             and user.email.lower() == invitation.email.lower(),
         },
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )

@@ -14,7 +14,18 @@ def _directory():
     return Organisation.objects.order_by("name")
 
 
-class PartnershipCreateForm(forms.ModelForm):
+class PartnershipForm(forms.ModelForm):
+    class Meta:
+        model = Partnership
+        fields = Partnership.DETAIL_FIELDS
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class PartnershipCreateForm(PartnershipForm):
     organisation = forms.ModelChoiceField(
         label=_("Your organisation"), queryset=Organisation.objects.none()
     )
@@ -50,15 +61,6 @@ class PartnershipCreateForm(forms.ModelForm):
         label=_("Language of the invitation email"), choices=settings.LANGUAGES, required=False
     )
     stage = forms.ChoiceField(label=_("Current life-cycle stage"), choices=Stage.choices)
-
-    class Meta:
-        model = Partnership
-        fields = ["title", "description", "countries", "start_date", "end_date"]
-        widgets = {
-            "start_date": DateInput(),
-            "end_date": DateInput(),
-            "description": forms.Textarea(attrs={"rows": 3}),
-        }
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,17 +98,6 @@ class PartnershipCreateForm(forms.ModelForm):
         return Side.LOCAL if side == Side.INTERNATIONAL else Side.INTERNATIONAL
 
 
-class PartnershipForm(forms.ModelForm):
-    class Meta:
-        model = Partnership
-        fields = ["title", "description", "countries", "start_date", "end_date"]
-        widgets = {
-            "start_date": DateInput(),
-            "end_date": DateInput(),
-            "description": forms.Textarea(attrs={"rows": 3}),
-        }
-
-
 class StageForm(forms.ModelForm):
     class Meta:
         model = StageChange
@@ -120,16 +111,7 @@ INTERMEDIARY_SLOTS = 3
 class AgreementForm(forms.ModelForm):
     class Meta:
         model = Agreement
-        fields = [
-            "amount",
-            "currency",
-            "funding_type",
-            "multi_year",
-            "overhead_rate",
-            "reporting_frequency",
-            "reporting_language",
-            "funding_route",
-        ]
+        fields = Agreement.TERMS_FIELDS
         widgets = {"currency": forms.TextInput(attrs={"size": 4, "autocapitalize": "characters"})}
 
     def __init__(self, *args, **kwargs):
@@ -156,7 +138,7 @@ class AgreementForm(forms.ModelForm):
         ]
 
     def terms(self):
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {name: self.cleaned_data[name] for name in Agreement.TERMS_FIELDS}
 
 
 class PartyForm(forms.Form):
@@ -172,3 +154,10 @@ class PartyForm(forms.Form):
         if partnership is not None:
             qs = qs.exclude(parties__partnership=partnership)
         self.fields["organisation"].queryset = qs
+
+
+class ContactInvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email of a contact person there"))
+    language = forms.ChoiceField(
+        label=_("Language of the invitation email"), choices=settings.LANGUAGES
+    )

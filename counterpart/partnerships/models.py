@@ -2,7 +2,6 @@
 its history, and the agreement terms (money, flexibility, overhead, reporting, money's route)."""
 
 from django.conf import settings
-from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -45,6 +44,9 @@ class PartyRole(models.TextChoices):
 
 
 class Partnership(models.Model):
+    # What a person edits about the partnership itself (the stage has its own history).
+    DETAIL_FIELDS = ("title", "description", "countries", "start_date", "end_date")
+
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("what the partnership is for"), blank=True)
     countries = CountryField(_("countries"), multiple=True, blank=True)
@@ -140,13 +142,18 @@ class FundingRoute(models.TextChoices):
     THROUGH_INTERMEDIARIES = "intermediaries", _("Through one or more intermediaries")
 
 
-REPORTING_LANGUAGE_CODES = [
-    "en", "fr", "es", "ar", "pt", "sw", "am", "so", "ti", "fa", "ps", "ur", "bn", "my",
-    "id", "tr", "uk", "ru", "ckb", "ha", "ig", "yo", "rw", "ne", "hi", "th", "vi", "km",
-]  # fmt: skip
+# Languages that reports are written in, each named in its own language (so no translation is
+# needed): the interface languages first, then others common in displacement settings.
 REPORTING_LANGUAGE_CHOICES = [
-    (code, LANG_INFO[code]["name_local"]) for code in REPORTING_LANGUAGE_CODES if code in LANG_INFO
-]
+    ("en", "English"), ("fr", "Français"), ("es", "Español"), ("ar", "العربية"),
+    ("pt", "Português"), ("sw", "Kiswahili"), ("am", "አማርኛ"), ("so", "Soomaali"),
+    ("ti", "ትግርኛ"), ("fa", "فارسی"), ("ps", "پښتو"), ("ur", "اردو"), ("ckb", "کوردی"),
+    ("tr", "Türkçe"), ("uk", "Українська"), ("ru", "Русский"), ("bn", "বাংলা"),
+    ("my", "မြန်မာဘာသာ"), ("id", "Bahasa Indonesia"), ("ms", "Bahasa Melayu"),
+    ("ha", "Hausa"), ("yo", "Yorùbá"), ("ig", "Igbo"), ("rw", "Kinyarwanda"),
+    ("rn", "Kirundi"), ("ln", "Lingála"), ("ne", "नेपाली"), ("hi", "हिन्दी"),
+    ("th", "ไทย"), ("vi", "Tiếng Việt"), ("km", "ខ្មែរ"), ("ht", "Kreyòl ayisyen"),
+]  # fmt: skip
 
 currency_code = RegexValidator(
     r"^[A-Z]{3}$", _("Write the currency as its three-letter ISO 4217 code, e.g. USD, EUR, KES.")
@@ -155,6 +162,17 @@ currency_code = RegexValidator(
 
 class Agreement(models.Model):
     """The terms of the partnership agreement that the funding metrics later read."""
+
+    TERMS_FIELDS = (
+        "amount",
+        "currency",
+        "funding_type",
+        "multi_year",
+        "overhead_rate",
+        "reporting_frequency",
+        "reporting_language",
+        "funding_route",
+    )
 
     partnership = models.OneToOneField(
         Partnership, on_delete=models.CASCADE, related_name="agreement"

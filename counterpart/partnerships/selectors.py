@@ -17,12 +17,14 @@ def _visible_to(user):
     )
 
 
-def partnerships_for_user(user, *, stage=None):
+def partnerships_for_user(user, *, stage=None, organisation_id=None):
     qs = _visible_to(user).prefetch_related(
         Prefetch("parties", queryset=Party.objects.select_related("organisation"))
     )
     if stage:
         qs = qs.filter(stage=stage)
+    if organisation_id:
+        qs = qs.filter(parties__organisation_id=organisation_id)
     return list(qs.order_by("title"))
 
 
@@ -62,3 +64,23 @@ def party_in(partnership, party_id) -> Party:
         )
     except Party.DoesNotExist:
         raise Http404(_("This organisation is not a party to this partnership.")) from None
+
+
+def parties_nobody_joined(partnership):
+    """Party organisations with no member yet, with the invitation still waiting, if any."""
+    from counterpart.organisations.models import Invitation, Membership
+
+    parties = list(partnership.parties.select_related("organisation"))
+    org_ids = [p.organisation_id for p in parties]
+    joined = set(
+        Membership.objects.filter(organisation_id__in=org_ids).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    waiting = {
+        i.organisation_id: i
+        for i in Invitation.objects.pending().filter(organisation_id__in=org_ids)
+    }
+    return {
+        p.pk: waiting.get(p.organisation_id) for p in parties if p.organisation_id not in joined
+    }

@@ -1,29 +1,30 @@
 """Every write about partnerships: atomic, permission-checked, audited."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counterpart.audit.services import audit_record, snapshot
-from counterpart.organisations.models import Role
+from counterpart.organisations.models import Membership, Role
 from counterpart.organisations.permissions import require_role
-from counterpart.organisations.services import organisation_register_partner
+from counterpart.organisations.services import (
+    invitation_create_first_admin,
+    organisation_register_partner,
+)
 
 from .models import Agreement, FundingRoute, Intermediary, Partnership, Party, Side, StageChange
 from .permissions import require_partnership_role
 
-PARTNERSHIP_FIELDS = ["title", "description", "countries", "start_date", "end_date"]
-AGREEMENT_FIELDS = [
-    "amount",
-    "currency",
-    "funding_type",
-    "multi_year",
-    "overhead_rate",
-    "reporting_frequency",
-    "reporting_language",
-    "funding_route",
-]
+PARTNERSHIP_FIELDS = Partnership.DETAIL_FIELDS
+
+
+def _audit(partnership, **kwargs):
+    """Partnership events carry the partnership, so that every party sees its history."""
+    audit_record(context=f"partnership:{partnership.pk}", **kwargs)
+
+
+AGREEMENT_FIELDS = Agreement.TERMS_FIELDS
 
 
 @transaction.atomic
@@ -71,7 +72,8 @@ def partnership_create(
         {"organisation": organisation.pk, "side": side, "role": role},
         {"organisation": partner.pk, "side": partner_side, "role": partner_role},
     ]
-    audit_record(
+    _audit(
+        partnership,
         actor=actor,
         action="partnership_create",
         obj=partnership,
@@ -92,7 +94,8 @@ def partnership_update(*, actor, partnership, **fields) -> Partnership:
         setattr(partnership, name, value)
     partnership.full_clean()
     partnership.save()
-    audit_record(
+    _audit(
+        partnership,
         actor=actor,
         action="partnership_update",
         obj=partnership,
@@ -119,7 +122,8 @@ def partnership_set_stage(*, actor, partnership, stage, entered_on=None, note=""
     latest = partnership.stage_changes.order_by("-entered_on", "-created_at", "-id").first()
     partnership.stage = latest.stage
     partnership.save(update_fields=["stage", "updated_at"])
-    audit_record(
+    _audit(
+        partnership,
         actor=actor,
         action="partnership_set_stage",
         obj=partnership,
@@ -165,7 +169,8 @@ def agreement_update(*, actor, partnership, intermediaries=(), **fields) -> Agre
     )
     after = snapshot(agreement, AGREEMENT_FIELDS)
     after["intermediaries"] = [org.pk for org in intermediaries]
-    audit_record(
+    _audit(
+        partnership,
         actor=actor,
         action="agreement_update",
         obj=agreement,
@@ -186,7 +191,8 @@ def party_add(*, actor, partnership, organisation, side, role) -> Party:
     party = Party(partnership=partnership, organisation=organisation, side=side, role=role)
     party.full_clean()
     party.save()
-    audit_record(
+    _audit(
+        partnership,
         actor=actor,
         action="party_add",
         obj=party,
@@ -198,8 +204,21 @@ def party_add(*, actor, partnership, organisation, side, role) -> Party:
 
 @transaction.atomic
 def party_remove(*, actor, party) -> None:
+    """Editors remove organisations from their own side only: neither side can push out the
+    other side's organisations."""
     partnership = party.partnership
     membership = require_partnership_role(actor, partnership, Role.EDITOR)
+    same_side = Membership.objects.filter(
+        user=actor,
+        role__in=[Role.EDITOR, Role.ADMIN],
+        organisation__parties__partnership=partnership,
+        organisation__parties__side=party.side,
+    ).exists()
+    if not same_side:
+        raise PermissionDenied(
+            _("Only editors on the %(side)s may remove an organisation from it.")
+            % {"side": Side(party.side).label.lower()}
+        )
     others_on_side = partnership.parties.filter(side=party.side).exclude(pk=party.pk).count()
     if others_on_side == 0:
         raise ValidationError(
@@ -213,7 +232,8 @@ def party_remove(*, actor, party) -> None:
             raise ValidationError(
                 _("You cannot remove your own organisation: you would lose access.")
             )
-    audit_record(
+    _audit(
+        partnership,
         actor=actor,
         action="party_remove",
         obj=party,
@@ -236,3 +256,21 @@ def partnership_create_with_new_partner(
         **new_partner,
     )
     return partnership_create(actor=actor, organisation=organisation, partner=partner, **kwargs)
+
+
+@transaction.atomic
+def party_invite_contact(*, actor, party, email, language="en"):
+    """Invite the contact person of a party that nobody has joined yet, as its first admin."""
+    membership = require_partnership_role(actor, party.partnership, Role.EDITOR)
+    invitation, link = invitation_create_first_admin(
+        actor=actor, organisation=party.organisation, email=email, language=language
+    )
+    _audit(
+        party.partnership,
+        actor=actor,
+        action="party_invite_contact",
+        obj=party,
+        organisation=membership.organisation,
+        after={"organisation": party.organisation_id, "email": invitation.email},
+    )
+    return invitation

@@ -11,6 +11,11 @@ urlpatterns = [
     path("<int:partnership_id>/agreement/", views.agreement_edit, name="agreement_edit"),
     path("<int:partnership_id>/parties/add/", views.party_add, name="party_add"),
     path(
+        "<int:partnership_id>/parties/<int:party_id>/invite/",
+        views.party_invite,
+        name="party_invite",
+    ),
+    path(
         "<int:partnership_id>/parties/<int:party_id>/remove/",
         views.party_remove,
         name="party_remove",

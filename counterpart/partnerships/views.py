@@ -2,16 +2,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from counterpart.common.forms import add_service_errors
+from counterpart.audit.selectors import audit_events_for_partnership
+from counterpart.common.forms import form_status, submit
 from counterpart.organisations.models import Role
 from counterpart.organisations.selectors import organisations_where_role
 
 from . import selectors, services
-from .forms import AgreementForm, PartnershipCreateForm, PartnershipForm, PartyForm, StageForm
-from .models import STAGE_HELP, Side, Stage
+from .forms import (
+    AgreementForm,
+    ContactInvitationForm,
+    PartnershipCreateForm,
+    PartnershipForm,
+    PartyForm,
+    StageForm,
+)
+from .models import STAGE_HELP, Partnership, Side, Stage
 from .permissions import acting_membership, require_partnership_role
 
 
@@ -20,13 +29,21 @@ def partnership_list(request):
     stage = request.GET.get("stage")
     if stage not in Stage.values:
         stage = None
+    mine = organisations_where_role(request.user, Role.VIEWER)
+    organisation_id = request.GET.get("organisation", "")
+    if organisation_id not in {str(o.pk) for o in mine}:
+        organisation_id = ""
     return render(
         request,
         "partnerships/list.html",
         {
-            "partnerships": selectors.partnerships_for_user(request.user, stage=stage),
+            "partnerships": selectors.partnerships_for_user(
+                request.user, stage=stage, organisation_id=organisation_id or None
+            ),
             "stages": Stage.choices,
             "current_stage": stage,
+            "organisations": mine,
+            "current_organisation": organisation_id,
             "can_create": bool(organisations_where_role(request.user, Role.EDITOR)),
         },
     )
@@ -43,12 +60,13 @@ def partnership_create(request):
         )
         return redirect("partnership_list")
     form = PartnershipCreateForm(request.POST or None, organisations=organisations)
+    form.fields["new_partner_language"].initial = get_language()
     if len(organisations) == 1 and organisations[0].is_local:
         form.fields["side"].initial = Side.LOCAL
         form.fields["role"].initial = "implementing"
         form.fields["partner_role"].initial = "funding"
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def save(data):
         common = {
             "actor": request.user,
             "organisation": data["organisation"],
@@ -57,33 +75,31 @@ def partnership_create(request):
             "partner_side": form.partner_side,
             "partner_role": data["partner_role"],
             "stage": data["stage"],
-            **{name: data[name] for name in PartnershipForm.Meta.fields},
+            **{name: data[name] for name in Partnership.DETAIL_FIELDS},
         }
-        try:
-            if data["partner"]:
-                partnership = services.partnership_create(partner=data["partner"], **common)
-            else:
-                partnership = services.partnership_create_with_new_partner(
-                    new_partner={
-                        "name": data["new_partner_name"],
-                        "country": data["new_partner_country"],
-                        "kind": data["new_partner_kind"],
-                        "refugee_led": data["new_partner_refugee_led"],
-                    },
-                    contact_email=data["new_partner_contact"],
-                    language=data["new_partner_language"] or "en",
-                    **common,
-                )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The partnership is created."))
-            return redirect("partnership_detail", partnership_id=partnership.pk)
+        if data["partner"]:
+            return services.partnership_create(partner=data["partner"], **common)
+        return services.partnership_create_with_new_partner(
+            new_partner={
+                "name": data["new_partner_name"],
+                "country": data["new_partner_country"],
+                "kind": data["new_partner_kind"],
+                "refugee_led": data["new_partner_refugee_led"],
+            },
+            contact_email=data["new_partner_contact"],
+            language=data["new_partner_language"] or "en",
+            **common,
+        )
+
+    partnership = submit(request, form, save)
+    if partnership is not None:
+        messages.success(request, _("The partnership is created."))
+        return redirect("partnership_detail", partnership_id=partnership.pk)
     return render(
         request,
         "partnerships/create.html",
         {"form": form},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -104,118 +120,166 @@ def partnership_detail(request, partnership_id):
             "can_edit": membership.has_role(Role.EDITOR),
             "stage_form": StageForm(initial={"stage": partnership.stage}),
             "stage_help": [(Stage(v).label, STAGE_HELP[v], v) for v in Stage.values],
+            "history": audit_events_for_partnership(partnership, limit=20),
         },
     )
+
+
+def _partnership_form(request, partnership, form, save, success, title):
+    """The edit pages of a partnership: a form, a service that saves it, back to the page."""
+    saved = submit(request, form, save)
+    if saved is not None:
+        messages.success(request, success(saved) if callable(success) else success)
+        return redirect("partnership_detail", partnership_id=partnership.pk)
+    return render(
+        request,
+        "partnerships/form.html",
+        {"form": form, "partnership": partnership, "title": title},
+        status=form_status(request),
+    )
+
+
+def _editable_partnership(request, partnership_id):
+    partnership = selectors.partnership_for_user(request.user, partnership_id)
+    require_partnership_role(request.user, partnership, Role.EDITOR)
+    return partnership
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def partnership_edit(request, partnership_id):
-    partnership = selectors.partnership_for_user(request.user, partnership_id)
-    require_partnership_role(request.user, partnership, Role.EDITOR)
-    form = PartnershipForm(request.POST or None, instance=partnership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.partnership_update(
-                actor=request.user, partnership=partnership, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The partnership is saved."))
-            return redirect("partnership_detail", partnership_id=partnership.pk)
-    return render(
+    partnership = _editable_partnership(request, partnership_id)
+    return _partnership_form(
         request,
-        "partnerships/form.html",
-        {"form": form, "partnership": partnership, "title": _("Edit the partnership")},
-        status=400 if request.method == "POST" else 200,
+        partnership,
+        PartnershipForm(request.POST or None, instance=partnership),
+        lambda data: services.partnership_update(
+            actor=request.user, partnership=partnership, **data
+        ),
+        _("The partnership is saved."),
+        _("Edit the partnership"),
     )
+
+
+def _stage_recorded(change):
+    if change.partnership.stage == change.stage:
+        return _("The stage is recorded.")
+    return _(
+        "The stage is recorded in the history. The current stage stays %(stage)s, "
+        "because it was entered on a later date."
+    ) % {"stage": change.partnership.get_stage_display()}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def partnership_stage(request, partnership_id):
-    partnership = selectors.partnership_for_user(request.user, partnership_id)
-    require_partnership_role(request.user, partnership, Role.EDITOR)
-    form = StageForm(request.POST or None, initial={"stage": partnership.stage})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.partnership_set_stage(
-                actor=request.user, partnership=partnership, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The stage is recorded."))
-            return redirect("partnership_detail", partnership_id=partnership.pk)
-    return render(
+    partnership = _editable_partnership(request, partnership_id)
+    return _partnership_form(
         request,
-        "partnerships/form.html",
-        {"form": form, "partnership": partnership, "title": _("Record a stage")},
-        status=400 if request.method == "POST" else 200,
+        partnership,
+        StageForm(request.POST or None, initial={"stage": partnership.stage}),
+        lambda data: services.partnership_set_stage(
+            actor=request.user, partnership=partnership, **data
+        ),
+        _stage_recorded,
+        _("Record a stage"),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def agreement_edit(request, partnership_id):
-    partnership = selectors.partnership_for_user(request.user, partnership_id)
-    require_partnership_role(request.user, partnership, Role.EDITOR)
+    partnership = _editable_partnership(request, partnership_id)
     form = AgreementForm(request.POST or None, instance=partnership.agreement)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.agreement_update(
-                actor=request.user,
-                partnership=partnership,
-                intermediaries=form.intermediaries(),
-                **form.terms(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The agreement terms are saved."))
-            return redirect("partnership_detail", partnership_id=partnership.pk)
-    return render(
+    return _partnership_form(
         request,
-        "partnerships/form.html",
-        {"form": form, "partnership": partnership, "title": _("Agreement terms")},
-        status=400 if request.method == "POST" else 200,
+        partnership,
+        form,
+        lambda data: services.agreement_update(
+            actor=request.user,
+            partnership=partnership,
+            intermediaries=form.intermediaries(),
+            **form.terms(),
+        ),
+        _("The agreement terms are saved."),
+        _("Agreement terms"),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def party_add(request, partnership_id):
-    partnership = selectors.partnership_for_user(request.user, partnership_id)
-    require_partnership_role(request.user, partnership, Role.EDITOR)
+    partnership = _editable_partnership(request, partnership_id)
     form = PartyForm(request.POST or None, partnership=partnership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.party_add(actor=request.user, partnership=partnership, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The organisation was added to the partnership."))
-            return redirect("party_add", partnership_id=partnership.pk)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.party_add(actor=request.user, partnership=partnership, **data),
+    )
+    if saved is not None:
+        messages.success(request, _("The organisation was added to the partnership."))
+        return redirect("party_add", partnership_id=partnership.pk)
+    return _parties_page(request, partnership, form)
+
+
+def _parties_page(request, partnership, form, contact_form=None, contact_party=None, status=None):
+    """The organisations of a partnership, with forms to add one and to invite the contact of
+    one nobody has joined yet (the form that was sent keeps its values and problems)."""
     parties = list(partnership.parties.all())
+    nobody_joined = selectors.parties_nobody_joined(partnership)
+    for party in parties:
+        party.nobody_joined = party.pk in nobody_joined
+        party.waiting_invitation = nobody_joined.get(party.pk)
+        party.contact_form = (
+            contact_form
+            if contact_party is not None and party.pk == contact_party.pk
+            else ContactInvitationForm(initial={"language": get_language()})
+        )
     return render(
         request,
         "partnerships/parties.html",
         {
             "form": form,
+            "contact_form": contact_form,
             "partnership": partnership,
             "international": [p for p in parties if p.side == Side.INTERNATIONAL],
             "local": [p for p in parties if p.side == Side.LOCAL],
         },
-        status=400 if request.method == "POST" else 200,
+        status=status or form_status(request),
     )
 
 
 @login_required
 @require_POST
+def party_invite(request, partnership_id, party_id):
+    """Invite the first admin of a partner organisation that nobody has joined yet."""
+    partnership = _editable_partnership(request, partnership_id)
+    party = selectors.party_in(partnership, party_id)
+    contact_form = ContactInvitationForm(request.POST)
+    invitation = submit(
+        request,
+        contact_form,
+        lambda data: services.party_invite_contact(actor=request.user, party=party, **data),
+    )
+    if invitation is None:
+        return _parties_page(
+            request,
+            partnership,
+            PartyForm(partnership=partnership),
+            contact_form,
+            contact_party=party,
+            status=400,
+        )
+    messages.success(
+        request, _("An invitation was sent to %(email)s.") % {"email": invitation.email}
+    )
+    return redirect("party_add", partnership_id=partnership.pk)
+
+
+@login_required
+@require_POST
 def party_remove(request, partnership_id, party_id):
-    partnership = selectors.partnership_for_user(request.user, partnership_id)
-    require_partnership_role(request.user, partnership, Role.EDITOR)
+    partnership = _editable_partnership(request, partnership_id)
     party = selectors.party_in(partnership, party_id)
     try:
         services.party_remove(actor=request.user, party=party)
