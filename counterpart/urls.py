@@ -1,8 +1,11 @@
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.i18n import set_language
 
 from counterpart.common import views as common_views
+from counterpart.common.converters import IdConverter
 from counterpart.organisations import views as organisation_views
+
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", common_views.home, name="home"),

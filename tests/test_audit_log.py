@@ -58,6 +58,7 @@ def test_profile_and_password_changes_are_recorded(world):
     client = world.client_for(world.intl_viewer)
     client.post(reverse("profile"), {"full_name": "Renamed Person", "timezone": "Africa/Nairobi"})
     event = AuditEvent.objects.get(action="user_update_profile")
+    assert event.before == {"full_name": "Intl Viewer", "timezone": "UTC"}
     assert event.after == {"full_name": "Renamed Person", "timezone": "Africa/Nairobi"}
     client.post(
         reverse("password_change"),

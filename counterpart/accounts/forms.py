@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from counterpart.common.validators import single_line
 from counterpart.organisations.models import OrganisationKind
 
 from .models import TIMEZONE_CHOICES, User
@@ -50,9 +51,11 @@ class NewPasswordMixin(forms.Form):
 class SignUpForm(NewPasswordMixin):
     """A person registers together with the organisation they work for."""
 
-    full_name = forms.CharField(label=_("Your full name"), max_length=200)
-    email = forms.EmailField(label=_("Your email address"))
-    organisation_name = forms.CharField(label=_("Organisation name"), max_length=200)
+    full_name = forms.CharField(label=_("Your full name"), max_length=200, validators=[single_line])
+    email = forms.EmailField(label=_("Your email address"), max_length=254)
+    organisation_name = forms.CharField(
+        label=_("Organisation name"), max_length=200, validators=[single_line]
+    )
     organisation_country = LazyTypedChoiceField(
         label=_("Country where it is registered"), choices=countries
     )
@@ -85,7 +88,7 @@ class SignUpForm(NewPasswordMixin):
 class JoinForm(NewPasswordMixin):
     """Someone invited who has no account yet."""
 
-    full_name = forms.CharField(label=_("Your full name"), max_length=200)
+    full_name = forms.CharField(label=_("Your full name"), max_length=200, validators=[single_line])
     field_order = ["full_name", "password1", "password2"]
 
     def __init__(self, *args, invited_email="", **kwargs):

@@ -22,7 +22,8 @@ def user_register(*, email, password, full_name, organisation_fields):
 
 @transaction.atomic
 def user_update_profile(*, actor, full_name, timezone):
-    before = snapshot(actor, ["full_name", "timezone"])
+    # The form has already put the new values on the signed-in instance: read the stored ones.
+    before = snapshot(get_user_model().objects.get(pk=actor.pk), ["full_name", "timezone"])
     actor.full_name = full_name
     actor.timezone = timezone
     actor.full_clean(exclude=["password"])

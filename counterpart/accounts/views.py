@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from counterpart.common.forms import form_status
+
 from .forms import ProfileForm, SignUpForm
 from .services import user_register, user_update_profile
 
@@ -37,7 +39,7 @@ def signup(request):
             % {"organisation": organisation.name},
         )
         return redirect("organisation_detail", organisation_id=organisation.pk)
-    return render(request, "accounts/signup.html", {"form": form})
+    return render(request, "accounts/signup.html", {"form": form}, status=form_status(request))
 
 
 @login_required
@@ -52,4 +54,4 @@ def profile(request):
         )
         messages.success(request, _("Your profile is saved."))
         return redirect("profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(request, "accounts/profile.html", {"form": form}, status=form_status(request))

@@ -20,12 +20,15 @@ class AuditEventQuerySet(models.QuerySet):
 
 class AuditEvent(models.Model):
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # No database constraint and nothing done on delete: removing a person or an organisation
+    # never rewrites the log (the labels keep who it was).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("person"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     # Kept as text too, so the record still says who it was if the account goes.
@@ -35,7 +38,8 @@ class AuditEvent(models.Model):
         verbose_name=_("organisation"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="audit_events",
     )
     action = models.CharField(_("action"), max_length=80, db_index=True)

@@ -28,7 +28,7 @@ class OrganisationForm(forms.ModelForm):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("Email address"))
+    email = forms.EmailField(label=_("Email address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.VIEWER)
     language = forms.ChoiceField(
         label=_("Language of the invitation email"), choices=settings.LANGUAGES

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
+from counterpart.common.validators import single_line
+
 
 class OrganisationKind(models.TextChoices):
     INTERNATIONAL_NGO = "ingo", _("International NGO")
@@ -59,7 +61,7 @@ class Organisation(models.Model):
         "description",
     )
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
     country = CountryField(_("country"), help_text=_("Where the organisation is registered."))
     kind = models.CharField(
         _("kind of organisation"), max_length=32, choices=OrganisationKind.choices
@@ -86,6 +88,16 @@ class Organisation(models.Model):
         max_length=100,
         blank=True,
         help_text=_("For example GB-CHC-123456. Leave empty if the organisation has none."),
+    )
+    # Set when a partner registered this organisation on its behalf (it then starts with no
+    # members, and that partner may invite its first admin until someone joins).
+    registered_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registered_partners",
+        editable=False,
     )
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("about the organisation"), blank=True)

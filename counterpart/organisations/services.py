@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from counterpart.audit.services import audit_record, snapshot
 
 from .models import Invitation, Membership, Organisation, Role
-from .permissions import membership_of, require_role
+from .permissions import has_role, membership_of, require_role
 
 ORGANISATION_FIELDS = Organisation.PROFILE_FIELDS
 INVITATION_SALT = "counterpart.organisations.invitation"
@@ -99,7 +99,7 @@ def invitation_from_token(token: str) -> Invitation:
         data = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
     except signing.SignatureExpired:
         raise InvitationProblem(
-            _("This invitation has expired. Ask the organisation to send you a new one.")
+            _("This invitation has expired. Ask the person who invited you to send a new one.")
         ) from None
     except signing.BadSignature:
         raise InvitationProblem(
@@ -126,7 +126,7 @@ def invitation_from_token(token: str) -> Invitation:
         raise InvitationProblem(_("This invitation was withdrawn by the organisation."))
     if invitation.expires_at <= timezone.now():
         raise InvitationProblem(
-            _("This invitation has expired. Ask the organisation to send you a new one.")
+            _("This invitation has expired. Ask the person who invited you to send a new one.")
         )
     return invitation
 
@@ -192,27 +192,43 @@ def invitation_create(*, actor, organisation, email, role, language="en", send=T
     )
 
 
+def _refuse_own_staff_as_contact(registering_organisation, email):
+    """The partner's first admin works for the partner, not for the organisation registering it."""
+    if Membership.objects.filter(
+        organisation=registering_organisation, user__email__iexact=email.strip()
+    ).exists():
+        raise ValidationError(
+            _(
+                "This address belongs to a member of your own organisation. Invite a contact "
+                "person who works for the partner."
+            )
+        )
+
+
 @transaction.atomic
 def invitation_create_first_admin(*, actor, organisation, email, language="en", send=True):
     """Invite the first admin of an organisation nobody has joined yet.
 
-    Editors of an organisation that shares a partnership with it may do this: it is how a
-    partner registered by the other side gets its account, and how a lost or expired first
-    invitation is sent again. Once someone has joined, only the organisation's own admins
-    invite."""
+    Only editors of the organisation that registered it may do this: it is how a lost or
+    expired first invitation is sent again, or sent to a corrected address (the new invitation
+    replaces every one still waiting). Once someone has joined, only the organisation's own
+    admins invite."""
     if organisation.memberships.exists():
         raise ValidationError(
             _("Someone from this organisation has already joined. Ask its admins to invite people.")
         )
-    partner_editor = Membership.objects.filter(
-        user=actor,
-        role__in=[Role.EDITOR, Role.ADMIN],
-        organisation__parties__partnership__parties__organisation=organisation,
-    ).exists()
-    if not partner_editor:
+    if organisation.registered_by_id is None or not has_role(
+        actor, organisation.registered_by, Role.EDITOR
+    ):
         raise PermissionDenied(
-            _("Only editors of a partner organisation may invite this organisation's first admin.")
+            _("Only the organisation that registered this partner may invite its first admin.")
         )
+    _refuse_own_staff_as_contact(organisation.registered_by, email)
+    now = timezone.now()
+    for old in Invitation.objects.pending().filter(organisation=organisation):
+        old.revoked_at = now
+        old.superseded = True
+        old.save(update_fields=["revoked_at", "superseded"])
     return _invitation_make(
         actor=actor,
         organisation=organisation,
@@ -232,7 +248,11 @@ def organisation_register_partner(
     The new organisation has no members: its contact person is invited to be its first admin,
     so that nobody from the inviting organisation manages it."""
     require_role(actor, inviting_organisation, Role.EDITOR)
-    organisation = Organisation(**{k: v for k, v in fields.items() if k in ORGANISATION_FIELDS})
+    _refuse_own_staff_as_contact(inviting_organisation, contact_email)
+    organisation = Organisation(
+        registered_by=inviting_organisation,
+        **{k: v for k, v in fields.items() if k in ORGANISATION_FIELDS},
+    )
     organisation.full_clean()
     organisation.save()
     audit_record(
@@ -256,6 +276,8 @@ def organisation_register_partner(
 @transaction.atomic
 def invitation_revoke(*, actor, invitation: Invitation) -> None:
     require_role(actor, invitation.organisation, Role.ADMIN)
+    # Read it again under a lock: it may have been accepted since the page was shown.
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_pending:
         raise ValidationError(_("This invitation is no longer waiting; nothing was changed."))
     invitation.revoked_at = timezone.now()
@@ -315,11 +337,18 @@ def invitation_accept(*, user, invitation: Invitation) -> Membership:
 def invitation_accept_new_person(*, invitation: Invitation, full_name: str, password: str):
     """Someone without an account joins: the account is created with the invited address."""
     User = get_user_model()
+    exists = InvitationProblem(
+        _("An account with this email address already exists. Sign in to accept.")
+    )
     if User.objects.filter(email__iexact=invitation.email).exists():
-        raise InvitationProblem(
-            _("An account with this email address already exists. Sign in to accept.")
-        )
-    user = User.objects.create_user(email=invitation.email, password=password, full_name=full_name)
+        raise exists
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=invitation.email, password=password, full_name=full_name
+            )
+    except IntegrityError:  # the same form sent twice at once
+        raise exists from None
     audit_record(
         actor=user,
         action="user_create",
@@ -331,6 +360,19 @@ def invitation_accept_new_person(*, invitation: Invitation, full_name: str, pass
 
 
 # Memberships ---------------------------------------------------------------------------------
+
+
+def _lock_organisation(organisation):
+    """Changes to who administers an organisation happen one at a time, so that two admins
+    demoting each other at once cannot leave it with none."""
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+
+
+def _withdraw_invitations_sent_by(membership: Membership) -> None:
+    """Invitations an admin sent do not outlive their admin rights."""
+    Invitation.objects.pending().filter(
+        organisation=membership.organisation, invited_by=membership.user
+    ).update(revoked_at=timezone.now())
 
 
 def _admins_left(organisation, without: Membership) -> int:
@@ -346,6 +388,7 @@ def membership_set_role(*, actor, membership: Membership, role) -> Membership:
     require_role(actor, membership.organisation, Role.ADMIN)
     if role not in Role.values:
         raise ValidationError({"role": _("Choose a valid role.")})
+    _lock_organisation(membership.organisation)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if (
         membership.role == Role.ADMIN
@@ -358,6 +401,8 @@ def membership_set_role(*, actor, membership: Membership, role) -> Membership:
     before = {"role": membership.role}
     membership.role = role
     membership.save(update_fields=["role"])
+    if role != Role.ADMIN:
+        _withdraw_invitations_sent_by(membership)
     audit_record(
         actor=actor,
         action="membership_set_role",
@@ -374,6 +419,7 @@ def membership_remove(*, actor, membership: Membership) -> None:
     """An admin removes a member, or a member leaves. The last admin cannot go."""
     if membership.user_id != actor.pk:
         require_role(actor, membership.organisation, Role.ADMIN)
+    _lock_organisation(membership.organisation)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == Role.ADMIN and _admins_left(membership.organisation, membership) == 0:
         raise ValidationError(
@@ -386,4 +432,5 @@ def membership_remove(*, actor, membership: Membership) -> None:
         organisation=membership.organisation,
         before={"email": membership.user.email, "role": membership.role},
     )
+    _withdraw_invitations_sent_by(membership)
     membership.delete()

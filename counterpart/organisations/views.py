@@ -234,11 +234,19 @@ def invitation_accept(request, token):
     elif not existing_account:
         form = JoinForm(request.POST or None, invited_email=invitation.email)
         if request.method == "POST" and form.is_valid():
-            membership = services.invitation_accept_new_person(
-                invitation=invitation,
-                full_name=form.cleaned_data["full_name"],
-                password=form.cleaned_data["password1"],
-            )
+            try:
+                membership = services.invitation_accept_new_person(
+                    invitation=invitation,
+                    full_name=form.cleaned_data["full_name"],
+                    password=form.cleaned_data["password1"],
+                )
+            except services.InvitationProblem as problem:
+                return render(
+                    request,
+                    "organisations/invitation_problem.html",
+                    {"problem": problem},
+                    status=400,
+                )
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,

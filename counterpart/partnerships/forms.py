@@ -5,6 +5,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from counterpart.common.forms import DateInput
+from counterpart.common.validators import single_line
 from counterpart.organisations.models import Organisation, OrganisationKind
 
 from .models import Agreement, Partnership, PartyRole, Side, Stage, StageChange
@@ -41,7 +42,10 @@ class PartnershipCreateForm(PartnershipForm):
         label=_("Partner's role"), choices=PartyRole.choices, initial=PartyRole.IMPLEMENTING
     )
     new_partner_name = forms.CharField(
-        label=_("Name of the new partner organisation"), max_length=200, required=False
+        label=_("Name of the new partner organisation"),
+        max_length=200,
+        required=False,
+        validators=[single_line],
     )
     new_partner_country = LazyTypedChoiceField(
         label=_("Its country"), choices=[("", "---------"), *countries], required=False
@@ -54,6 +58,7 @@ class PartnershipCreateForm(PartnershipForm):
     new_partner_refugee_led = forms.BooleanField(label=_("It is refugee-led"), required=False)
     new_partner_contact = forms.EmailField(
         label=_("Email of a contact person there"),
+        max_length=254,
         required=False,
         help_text=_("They receive an invitation to be the organisation's first admin."),
     )
@@ -148,8 +153,11 @@ class PartyForm(forms.Form):
     side = forms.ChoiceField(label=_("Side"), choices=Side.choices)
     role = forms.ChoiceField(label=_("Role in the partnership"), choices=PartyRole.choices)
 
-    def __init__(self, *args, partnership=None, **kwargs):
+    def __init__(self, *args, partnership=None, sides=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if sides is not None:
+            # An editor adds organisations to their own side only.
+            self.fields["side"].choices = [c for c in Side.choices if c[0] in sides]
         qs = _directory()
         if partnership is not None:
             qs = qs.exclude(parties__partnership=partnership)
@@ -157,7 +165,7 @@ class PartyForm(forms.Form):
 
 
 class ContactInvitationForm(forms.Form):
-    email = forms.EmailField(label=_("Email of a contact person there"))
+    email = forms.EmailField(label=_("Email of a contact person there"), max_length=254)
     language = forms.ChoiceField(
         label=_("Language of the invitation email"), choices=settings.LANGUAGES
     )

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from counterpart.common.validators import single_line
+
 
 class Stage(models.TextChoices):
     EXPLORING = "exploring", _("Exploring")
@@ -47,7 +49,7 @@ class Partnership(models.Model):
     # What a person edits about the partnership itself (the stage has its own history).
     DETAIL_FIELDS = ("title", "description", "countries", "start_date", "end_date")
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[single_line])
     description = models.TextField(_("what the partnership is for"), blank=True)
     countries = CountryField(_("countries"), multiple=True, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counterpart.audit.services import audit_record, snapshot
-from counterpart.organisations.models import Membership, Role
+from counterpart.organisations.models import Role
 from counterpart.organisations.permissions import require_role
 from counterpart.organisations.services import (
     invitation_create_first_admin,
@@ -181,9 +181,29 @@ def agreement_update(*, actor, partnership, intermediaries=(), **fields) -> Agre
     return agreement
 
 
+def _require_editor_on_side(actor, partnership, side, message):
+    """Each side manages its own organisations: neither side adds to or removes from the other."""
+    if side not in editor_sides(actor, partnership):
+        raise PermissionDenied(message % {"side": Side(side).label.lower()})
+
+
+def editor_sides(actor, partnership) -> set:
+    """The sides of the partnership on which the person is an editor or admin."""
+    return set(
+        Party.objects.filter(
+            partnership=partnership,
+            organisation__memberships__user=actor,
+            organisation__memberships__role__in=[Role.EDITOR, Role.ADMIN],
+        ).values_list("side", flat=True)
+    )
+
+
 @transaction.atomic
 def party_add(*, actor, partnership, organisation, side, role) -> Party:
     membership = require_partnership_role(actor, partnership, Role.EDITOR)
+    _require_editor_on_side(
+        actor, partnership, side, _("Only editors on the %(side)s may add organisations to it.")
+    )
     if partnership.parties.filter(organisation=organisation).exists():
         raise ValidationError(
             {"organisation": _("This organisation is already part of the partnership.")}
@@ -208,17 +228,12 @@ def party_remove(*, actor, party) -> None:
     other side's organisations."""
     partnership = party.partnership
     membership = require_partnership_role(actor, partnership, Role.EDITOR)
-    same_side = Membership.objects.filter(
-        user=actor,
-        role__in=[Role.EDITOR, Role.ADMIN],
-        organisation__parties__partnership=partnership,
-        organisation__parties__side=party.side,
-    ).exists()
-    if not same_side:
-        raise PermissionDenied(
-            _("Only editors on the %(side)s may remove an organisation from it.")
-            % {"side": Side(party.side).label.lower()}
-        )
+    _require_editor_on_side(
+        actor,
+        partnership,
+        party.side,
+        _("Only editors on the %(side)s may remove organisations from it."),
+    )
     others_on_side = partnership.parties.filter(side=party.side).exclude(pk=party.pk).count()
     if others_on_side == 0:
         raise ValidationError(

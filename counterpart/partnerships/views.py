@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from counterpart.audit.selectors import audit_events_for_partnership
 from counterpart.common.forms import form_status, submit
-from counterpart.organisations.models import Role
+from counterpart.organisations.models import Membership, Role
 from counterpart.organisations.selectors import organisations_where_role
 
 from . import selectors, services
@@ -210,7 +210,8 @@ def agreement_edit(request, partnership_id):
 @require_http_methods(["GET", "POST"])
 def party_add(request, partnership_id):
     partnership = _editable_partnership(request, partnership_id)
-    form = PartyForm(request.POST or None, partnership=partnership)
+    editor_sides = services.editor_sides(request.user, partnership)
+    form = PartyForm(request.POST or None, partnership=partnership, sides=editor_sides)
     saved = submit(
         request,
         form,
@@ -219,15 +220,24 @@ def party_add(request, partnership_id):
     if saved is not None:
         messages.success(request, _("The organisation was added to the partnership."))
         return redirect("party_add", partnership_id=partnership.pk)
-    return _parties_page(request, partnership, form)
+    return _parties_page(request, partnership, form, editor_sides)
 
 
-def _parties_page(request, partnership, form, contact_form=None, contact_party=None, status=None):
+def _parties_page(
+    request, partnership, form, my_sides, contact_form=None, contact_party=None, status=None
+):
     """The organisations of a partnership, with forms to add one and to invite the contact of
     one nobody has joined yet (the form that was sent keeps its values and problems)."""
     parties = list(partnership.parties.all())
     nobody_joined = selectors.parties_nobody_joined(partnership)
+    may_invite_for = set(
+        Membership.objects.filter(
+            user=request.user, role__in=[Role.EDITOR, Role.ADMIN]
+        ).values_list("organisation_id", flat=True)
+    )
     for party in parties:
+        party.removable = party.side in my_sides
+        party.may_invite = party.organisation.registered_by_id in may_invite_for
         party.nobody_joined = party.pk in nobody_joined
         party.waiting_invitation = nobody_joined.get(party.pk)
         party.contact_form = (
@@ -255,6 +265,7 @@ def party_invite(request, partnership_id, party_id):
     """Invite the first admin of a partner organisation that nobody has joined yet."""
     partnership = _editable_partnership(request, partnership_id)
     party = selectors.party_in(partnership, party_id)
+    editor_sides = services.editor_sides(request.user, partnership)
     contact_form = ContactInvitationForm(request.POST)
     invitation = submit(
         request,
@@ -265,7 +276,8 @@ def party_invite(request, partnership_id, party_id):
         return _parties_page(
             request,
             partnership,
-            PartyForm(partnership=partnership),
+            PartyForm(partnership=partnership, sides=editor_sides),
+            editor_sides,
             contact_form,
             contact_party=party,
             status=400,
