@@ -151,7 +151,11 @@ class PartyForm(forms.Form):
         label=_("Organisation"), queryset=Organisation.objects.none()
     )
     side = forms.ChoiceField(label=_("Side"), choices=Side.choices)
-    role = forms.ChoiceField(label=_("Role in the partnership"), choices=PartyRole.choices)
+    role = forms.ChoiceField(
+        label=_("Role in the partnership"),
+        choices=PartyRole.choices,
+        initial=PartyRole.CO_IMPLEMENTING,
+    )
 
     def __init__(self, *args, partnership=None, sides=None, **kwargs):
         super().__init__(*args, **kwargs)

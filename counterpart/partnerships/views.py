@@ -236,7 +236,8 @@ def _parties_page(
         ).values_list("organisation_id", flat=True)
     )
     for party in parties:
-        party.removable = party.side in my_sides
+        # Each side keeps one organisation, so the last one on a side offers no removal.
+        party.removable = party.side in my_sides and sum(p.side == party.side for p in parties) > 1
         party.may_invite = party.organisation.registered_by_id in may_invite_for
         party.nobody_joined = party.pk in nobody_joined
         party.waiting_invitation = nobody_joined.get(party.pk)
