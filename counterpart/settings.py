@@ -152,6 +152,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Behind reverse proxies, the visitor's address is the one the nearest proxy saw. Set the number
+# of proxies in front of Counterpart so that throttling counts real addresses, not the proxy's.
+PROXY_COUNT = int(os.environ.get("COUNTERPART_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "counterpart.common.client_address.client_address"
 
 # Invitations to join an organisation expire after this many days.
 INVITATION_MAX_AGE_DAYS = int(os.environ.get("INVITATION_MAX_AGE_DAYS", "14"))

@@ -128,3 +128,27 @@ def test_resetting_the_password_ends_a_lockout(world, client, settings):
         reverse("login"), {"username": "intl-viewer@example.org", "password": "brand-new-secret-42"}
     )
     assert response.status_code == 302
+
+
+def test_behind_a_proxy_failures_from_one_address_do_not_lock_out_another(world, settings):
+    """With the proxy count set, the throttle tells visitors apart by their forwarded address."""
+    from django.test import Client
+
+    settings.PROXY_COUNT = 1
+    # The attacker also forges an address on the left; only the proxy's entry counts.
+    attacker = Client(HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.7")
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        Client(HTTP_X_FORWARDED_FOR=f"10.9.9.{i}, 203.0.113.7").post(
+            reverse("login"), {"username": "intl-viewer@example.org", "password": "x"}
+        )
+    assert (
+        attacker.post(
+            reverse("login"), {"username": "intl-viewer@example.org", "password": PASSWORD}
+        ).status_code
+        == 429
+    )
+    owner = Client(HTTP_X_FORWARDED_FOR="198.51.100.20")
+    response = owner.post(
+        reverse("login"), {"username": "intl-viewer@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 302
