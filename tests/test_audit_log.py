@@ -69,3 +69,15 @@ def test_profile_and_password_changes_are_recorded(world):
         },
     )
     assert AuditEvent.objects.filter(action="user_change_password").count() == 1
+
+
+def test_the_log_shows_changes_in_words(world):
+    client = world.client_for(world.intl_editor)
+    client.post(
+        reverse("partnership_stage", args=[world.partnership.pk]),
+        {"stage": Stage.REVIEW, "entered_on": "2099-01-01", "note": ""},
+    )
+    page = world.client_for(world.intl_admin).get(reverse("audit_log", args=[world.intl.pk]))
+    text = page.content.decode()
+    assert "Recorded a stage" in text
+    assert "Co-design → Review" in text

@@ -1,6 +1,8 @@
 """The append-only audit log: who did what, for which organisation, when, before and after."""
 
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -78,8 +80,48 @@ class AuditEvent(models.Model):
         return ACTION_LABELS.get(self.action, self.action)
 
     def changes(self):
-        """Pairs of (field, before, after) for the fields that differ."""
+        """(field, before, after) for the fields that differ, in words where the model has
+        them: the field's name and the label of a chosen value rather than its code."""
         before = self.before or {}
         after = self.after or {}
-        keys = sorted(set(before) | set(after))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+        model = None
+        if self.object_type:
+            try:
+                model = apps.get_model(self.object_type)
+            except (LookupError, ValueError):
+                model = None
+        rows = []
+        for key in sorted(set(before) | set(after)):
+            old, new = before.get(key), after.get(key)
+            if old == new:
+                continue
+            label, shown = key, (lambda value: value)
+            if model is not None:
+                try:
+                    field = model._meta.get_field(key)
+                except FieldDoesNotExist:
+                    field = None
+                if field is not None and getattr(field, "concrete", False):
+                    label = field.verbose_name
+                    shown = _shown_with(_choices_of(field))
+            rows.append((label, shown(old), shown(new)))
+        return rows
+
+
+def _choices_of(field) -> dict:
+    """Code → label for a field with choices (countries included), else nothing."""
+    try:
+        return dict(field.flatchoices or field.choices or [])
+    except (TypeError, ValueError):
+        return {}
+
+
+def _shown_with(choices):
+    def shown(value):
+        if isinstance(value, list):
+            return ", ".join(str(choices.get(v, v)) for v in value)
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        return choices.get(value, value)
+
+    return shown
