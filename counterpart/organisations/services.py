@@ -146,6 +146,11 @@ def _send_invitation_email(invitation: Invitation, link: str) -> None:
     send_mail(subject, body, None, [invitation.email])
 
 
+def _supersede(invitations) -> None:
+    """Waiting invitations replaced by a newer one stop working, and say so when opened."""
+    invitations.update(revoked_at=timezone.now(), superseded=True)
+
+
 def _invitation_make(*, actor, organisation, email, role, language, send):
     email = email.strip().lower()
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
@@ -153,11 +158,8 @@ def _invitation_make(*, actor, organisation, email, role, language, send):
     if role not in Role.values:
         raise ValidationError({"role": _("Choose a valid role.")})
     # A new invitation replaces any earlier one still waiting for the same address.
+    _supersede(Invitation.objects.pending().filter(organisation=organisation, email__iexact=email))
     now = timezone.now()
-    for old in Invitation.objects.pending().filter(organisation=organisation, email__iexact=email):
-        old.revoked_at = now
-        old.superseded = True
-        old.save(update_fields=["revoked_at", "superseded"])
     secret = secrets.token_urlsafe(24)
     invitation = Invitation(
         organisation=organisation,
@@ -224,11 +226,7 @@ def invitation_create_first_admin(*, actor, organisation, email, language="en", 
             _("Only the organisation that registered this partner may invite its first admin.")
         )
     _refuse_own_staff_as_contact(organisation.registered_by, email)
-    now = timezone.now()
-    for old in Invitation.objects.pending().filter(organisation=organisation):
-        old.revoked_at = now
-        old.superseded = True
-        old.save(update_fields=["revoked_at", "superseded"])
+    _supersede(Invitation.objects.pending().filter(organisation=organisation))
     return _invitation_make(
         actor=actor,
         organisation=organisation,
