@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "counterpart.accounts",
     "counterpart.organisations",
     "counterpart.partnerships",
+    "counterpart.frameworks",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
         name="invitation_accept",
     ),
     path("partnerships/", include("counterpart.partnerships.urls")),
+    path("frameworks/", include("counterpart.frameworks.urls")),
 ]
 
 handler404 = "counterpart.common.views.not_found"

@@ -2,6 +2,7 @@
 and an unrelated organisation whose members must never see the partnership."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -90,4 +91,112 @@ def world(db):
         outsider=outsider,
         partnership=partnership,
         **people,
+    )
+
+
+# --- Frameworks -----------------------------------------------------------------------------
+
+BUILTIN_XLSFORM = (
+    Path(__file__).resolve().parent.parent
+    / "counterpart"
+    / "frameworks"
+    / "builtin"
+    / "equitable-partnerships.xlsx"
+)
+FIXTURE_XLSFORMS = Path(__file__).resolve().parent / "data" / "xlsform"
+
+
+def builtin_version():
+    """The built-in framework, which every migrated database holds."""
+    from counterpart.frameworks.models import FrameworkVersion
+
+    return FrameworkVersion.objects.get(framework__organisation__isnull=True, number=1)
+
+
+def edited_workbook(change, data=None):
+    """The built-in XLSForm with `change(workbook)` applied, as bytes."""
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(data or BUILTIN_XLSFORM.read_bytes()))
+    change(workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def survey_cell(workbook, name, header):
+    """The survey cell of the row named `name` under the column `header`."""
+    sheet = workbook["survey"]
+    headers = [cell.value for cell in sheet[1]]
+    column = headers.index(header) + 1
+    for row in sheet.iter_rows(min_row=2):
+        if row[1].value == name:
+            return sheet.cell(row=row[0].row, column=column)
+    raise KeyError(name)
+
+
+def small_framework_workbook(title="Our partnership check", extra_language=None):
+    """A small valid framework: one element with one mirrored pair, in English and French
+    (and another language when asked)."""
+    from counterpart.frameworks import xlsform
+
+    languages = [("en", "English"), ("fr", "French")]
+    if extra_language:
+        languages.append(extra_language)
+
+    def texts(english):
+        return {code: f"{english} [{code}]" if code != "en" else english for code, _ in languages}
+
+    framework = xlsform.ParsedFramework(
+        title=title,
+        form_id="partnership_check",
+        version="1",
+        languages=languages,
+        default_language="en",
+        groups=[xlsform.Group(3, "respect", "element", "respect", {"label": texts("Respect")})],
+        rows=[
+            xlsform.Row(2, "select_one side", "respondent_side", {"label": texts("Your side")}),
+            xlsform.Row(
+                4,
+                "select_one agreement",
+                "listen_intl",
+                {"label": texts("We listen."), "prompt": texts("Who spoke?")},
+                part="relationship",
+                element="respect",
+                side="international",
+                pair="listen",
+                section="respect",
+            ),
+            xlsform.Row(
+                5,
+                "select_one agreement",
+                "listen_local",
+                {"label": texts("Our partner listens."), "prompt": texts("Who spoke?")},
+                part="relationship",
+                element="respect",
+                side="local",
+                pair="listen",
+                section="respect",
+            ),
+        ],
+        choices=[
+            ("side", "international", texts("International")),
+            ("side", "local", texts("Local")),
+        ]
+        + [("agreement", str(n), texts(f"Level {n}")) for n in range(1, 6)],
+    )
+    return xlsform.write_workbook(framework)
+
+
+def make_framework(organisation, actor, data=None, **kwargs):
+    from counterpart.frameworks.services import framework_version_import
+
+    return framework_version_import(
+        actor=actor,
+        organisation=organisation,
+        data=data or small_framework_workbook(),
+        source_name="check.xlsx",
+        **kwargs,
     )

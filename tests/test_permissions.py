@@ -10,7 +10,7 @@ from counterpart.organisations.models import Role
 from counterpart.organisations.services import invitation_create
 from counterpart.partnerships.models import PartyRole, Side
 
-from .conftest import add_member, make_org, make_user
+from .conftest import add_member, make_framework, make_org, make_user
 
 VISITORS = [
     "anonymous",
@@ -48,6 +48,10 @@ def _third_party(w):
         side=Side.LOCAL,
         role=PartyRole.CO_IMPLEMENTING,
     )
+
+
+def _framework_version(w):
+    return make_framework(w.intl, w.intl_editor)
 
 
 def _token(w):
@@ -162,6 +166,32 @@ EXPECTATIONS = {
         lambda w: {"partnership_id": w.partnership.pk, "party_id": _third_party(w).pk},
         {"email": "contact@second.example.org", "language": "en"},
         "login 404 403 302 302 403 403 403",
+    ),
+    "framework_list": ("get", None, None, _all("200")),
+    "framework_upload": ("get", None, None, "login 200 302 200 200 302 200 200"),
+    "framework_detail": (
+        "get",
+        lambda w: {"framework_id": _framework_version(w).framework_id},
+        None,
+        "404 404 200 200 200 200 200 200",
+    ),
+    "framework_version": (
+        "get",
+        lambda w: {"version_id": _framework_version(w).pk},
+        None,
+        "404 404 200 200 200 200 200 200",
+    ),
+    "framework_version_xlsform": (
+        "get",
+        lambda w: {"version_id": _framework_version(w).pk},
+        None,
+        "404 404 200 200 200 200 200 200",
+    ),
+    "framework_version_xform": (
+        "get",
+        lambda w: {"version_id": _framework_version(w).pk},
+        None,
+        "404 404 200 200 200 200 200 200",
     ),
 }
 

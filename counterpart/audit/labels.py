@@ -23,4 +23,5 @@ ACTION_LABELS = {
     "party_add": _("Added an organisation to the partnership"),
     "party_remove": _("Removed an organisation from the partnership"),
     "party_invite_contact": _("Invited a partner's contact person"),
+    "framework_version_import": _("Uploaded a framework version"),
 }

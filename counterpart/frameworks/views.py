@@ -1,0 +1,133 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from counterpart.organisations.models import Role
+from counterpart.organisations.permissions import has_role
+
+from . import selectors, services, xlsform
+from .forms import FrameworkUploadForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def framework_list(request):
+    organisations, _owned = (
+        selectors.frameworks_owned_for_upload(request.user)
+        if request.user.is_authenticated
+        else ([], [])
+    )
+    return render(
+        request,
+        "frameworks/list.html",
+        {
+            "frameworks": selectors.frameworks_for_user(request.user),
+            "can_upload": bool(organisations),
+        },
+    )
+
+
+def framework_detail(request, framework_id):
+    framework = selectors.framework_for_user(request.user, framework_id)
+    can_add = not framework.is_builtin and has_role(
+        request.user, framework.organisation, Role.EDITOR
+    )
+    return render(
+        request,
+        "frameworks/detail.html",
+        {
+            "framework": framework,
+            "versions": selectors.versions_of(framework),
+            "can_add_version": can_add,
+        },
+    )
+
+
+def version_detail(request, version_id):
+    version = selectors.version_for_user(request.user, version_id)
+    language = selectors.content_language(version, request.GET.get("lang"), get_language())
+    return render(
+        request,
+        "frameworks/version.html",
+        {
+            "version": version,
+            "framework": version.framework,
+            "outline": selectors.version_outline(version, language),
+            "languages": version.languages,
+        },
+    )
+
+
+def _download_name(version, extension):
+    return f"{version.framework.slug}-v{version.number}.{extension}"
+
+
+def version_xlsform(request, version_id):
+    version = selectors.version_for_user(request.user, version_id)
+    data = xlsform.write_workbook(selectors.parsed_from_version(version))
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{_download_name(version, "xlsx")}"'
+    return response
+
+
+def version_xform(request, version_id):
+    version = selectors.version_for_user(request.user, version_id)
+    data = xlsform.write_workbook(selectors.parsed_from_version(version))
+    response = HttpResponse(xlsform.xform_from_workbook(data), content_type="text/xml")
+    response["Content-Disposition"] = f'attachment; filename="{_download_name(version, "xml")}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def framework_upload(request):
+    organisations, frameworks = selectors.frameworks_owned_for_upload(request.user)
+    if not organisations:
+        messages.error(
+            request,
+            _("To upload a framework you need the editor or admin role in an organisation."),
+        )
+        return redirect("framework_list")
+    form = FrameworkUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        organisations=organisations,
+        frameworks=frameworks,
+    )
+    wanted = request.GET.get("framework")
+    if wanted and f"version:{wanted}" in dict(form.fields["target"].choices[-1][1]):
+        form.fields["target"].initial = f"version:{wanted}"
+    problems = []
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                version = services.framework_version_import(
+                    actor=request.user,
+                    organisation=form.cleaned_data["organisation"],
+                    framework=form.cleaned_data["framework"],
+                    data=upload.read(),
+                    source_name=upload.name,
+                    note=form.cleaned_data["note"],
+                )
+            except xlsform.FrameworkInvalid as invalid:
+                problems = invalid.problems
+            else:
+                messages.success(
+                    request,
+                    _("Version %(number)s of “%(framework)s” is saved.")
+                    % {"number": version.number, "framework": version.framework.name},
+                )
+                return redirect("framework_version", version_id=version.pk)
+    return render(
+        request,
+        "frameworks/upload.html",
+        {"form": form, "problems": problems},
+        status=status,
+    )
