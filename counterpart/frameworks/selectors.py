@@ -157,6 +157,17 @@ def content_language(version, requested, interface_language):
     return version.default_language if version.default_language in codes else codes[0]
 
 
+def language_names(version):
+    """(code, name) of each language of a version, named in that language when Django knows
+    it, so that a reader finds their own language without reading another."""
+    from django.conf.locale import LANG_INFO
+
+    return [
+        (code, LANG_INFO.get(code, {}).get("name_local") or name)
+        for code, name in version.languages
+    ]
+
+
 def pick(texts, language, default):
     """The text in the language, else the default language, else any."""
     if not texts:

@@ -35,7 +35,9 @@ def framework_check(data: bytes) -> xlsform.ParsedFramework:
     try:
         xlsform.xform_from_workbook(data)
     except xlsform.FrameworkInvalid as invalid:
-        problems += invalid.problems
+        # pyxform stops at its first error, often one our own checks already explained
+        reported = {(problem.sheet, problem.row) for problem in problems}
+        problems += [p for p in invalid.problems if (p.sheet, p.row) not in reported]
     if problems:
         raise xlsform.FrameworkInvalid(problems)
     return parsed

@@ -57,7 +57,7 @@ def version_detail(request, version_id):
             "version": version,
             "framework": version.framework,
             "outline": selectors.version_outline(version, language),
-            "languages": version.languages,
+            "languages": selectors.language_names(version),
         },
     )
 

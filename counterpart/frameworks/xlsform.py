@@ -390,7 +390,7 @@ def read_workbook(data: bytes) -> ParsedFramework:
 
     title, form_id, version, default_language = _read_settings(settings_sheet, languages, problems)
     groups, rows = _read_survey(survey, languages, lists, problems)
-    _check_structure(groups, rows, lists, problems)
+    _check_structure(survey, groups, rows, lists, problems)
     if problems:
         raise FrameworkInvalid(problems)
     return ParsedFramework(
@@ -662,7 +662,7 @@ def _read_survey(sheet, languages, lists, problems):
     return groups, rows
 
 
-def _check_structure(groups, rows, lists, problems):
+def _check_structure(sheet, groups, rows, lists, problems):
     """The rules that make a questionnaire a Counterpart framework."""
     elements = {g.code: g for g in groups if g.part == "element"}
     stage_groups = {g.name: g for g in groups if g.part == "stage"}
@@ -682,7 +682,9 @@ def _check_structure(groups, rows, lists, problems):
     names = {row.name for row in rows}
 
     def problem(row, column, message):
-        problems.append(Problem("survey", row.number, column, message))
+        index = sheet.column(column)
+        label = sheet.label_of(index) if index is not None else column
+        problems.append(Problem("survey", row.number, label, message))
 
     for row in rows:
         section = next((g for g in groups if g.name == row.section), None)
@@ -740,7 +742,7 @@ def _check_structure(groups, rows, lists, problems):
                     "pair",
                     _("A relationship question needs a pair: the key it shares with its mirror."),
                 )
-            else:
+            elif row.side in SIDES:
                 by_pair.setdefault(row.pair, []).append(row)
             values = lists.get(row.list_name, set())
             if row.base_type != "select_one" or (
@@ -761,7 +763,12 @@ def _check_structure(groups, rows, lists, problems):
         elif row.part in ("checklist", "fact"):
             if not row.stage:
                 problem(row, "stage", _("A checklist practice or a fact needs a stage."))
-            elif section is not None and section.part == "stage" and section.code != row.stage:
+            elif (
+                row.stage in STAGES
+                and section is not None
+                and section.part == "stage"
+                and section.code != row.stage
+            ):
                 problem(
                     row,
                     "stage",
@@ -806,7 +813,11 @@ def _check_structure(groups, rows, lists, problems):
                 )
                 % {"pair": pair, "side": side},
             )
-        if len(members) == 2 and members[0].element != members[1].element:
+        if (
+            len(members) == 2
+            and all(member.element for member in members)
+            and members[0].element != members[1].element
+        ):
             problem(
                 members[1],
                 "element",
