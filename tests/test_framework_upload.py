@@ -13,8 +13,8 @@ from counterpart.audit.models import AuditEvent
 from counterpart.frameworks.models import Framework, FrameworkVersion
 
 from .conftest import (
-    FIXTURE_XLSFORMS,
     BUILTIN_XLSFORM,
+    FIXTURE_XLSFORMS,
     edited_workbook,
     make_framework,
     small_framework_workbook,
@@ -292,7 +292,7 @@ def test_problems_are_explained_in_the_users_language(world):
     response = upload(client, edited_workbook(blank_french), f"new:{world.intl.pk}")
     page = response.content.decode()
     assert "survey, ligne 21, colonne D (label::French (fr))" in page
-    assert "Il manque le libellé en French." in page
+    assert "Il manque le libellé en French." in page  # the file names its languages
     assert "Rien n’a été enregistré." in page
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from counterpart.frameworks.services import BUILTIN_DIRECTORY, framework_version_import
 from counterpart.organisations.models import Organisation, OrganisationKind, Role
 from counterpart.organisations.services import (
     invitation_accept_new_person,
@@ -211,7 +212,57 @@ def load_demo():
                 funding_route="intermediaries" if route else "direct",
                 **terms,
             )
+    _adapted_framework(people[founders["horizon"][0]], organisations["horizon"])
     return people
+
+
+def _workbook_edit(data, title, labels):
+    """The XLSForm with another title and some English labels reworded, as a person would
+    do in a spreadsheet."""
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    workbook["settings"]["A2"] = title
+    survey = workbook["survey"]
+    headers = [cell.value for cell in survey[1]]
+    english = headers.index("label::English (en)") + 1
+    for row in survey.iter_rows(min_row=2):
+        if row[1].value in labels:
+            survey.cell(row=row[0].row, column=english, value=labels[row[1].value])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _adapted_framework(actor, organisation):
+    """Horizon adapts the built-in framework, then rewords it after partners' feedback."""
+    data = (BUILTIN_DIRECTORY / "equitable-partnerships.xlsx").read_bytes()
+    title = "Horizon partnership check"
+    first = framework_version_import(
+        actor=actor,
+        organisation=organisation,
+        data=_workbook_edit(data, title, {}),
+        source_name="horizon-partnership-check.xlsx",
+        note="Started from Equitable Partnerships, version 1.",
+    )
+    framework_version_import(
+        actor=actor,
+        organisation=organisation,
+        framework=first.framework,
+        data=_workbook_edit(
+            data,
+            title,
+            {
+                "respect_time_intl": "We give our partner at least two weeks to answer a request.",
+                "respect_time_local": "Our partner gives us at least two weeks to answer a "
+                "request.",
+            },
+        ),
+        source_name="horizon-partnership-check-v2.xlsx",
+        note="Deadlines made concrete, as Kalobeyei Youth Bridges asked.",
+    )
 
 
 def _stage_date(start, step, last):

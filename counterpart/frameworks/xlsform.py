@@ -310,6 +310,15 @@ def _texts(sheet, values, languages):
     return texts
 
 
+def _missing_text(base):
+    return {
+        "label": _("The label is missing in %(language)s."),
+        "hint": _("The hint is missing in %(language)s."),
+        "constraint_message": _("The constraint message is missing in %(language)s."),
+        "prompt": _("The discussion prompt is missing in %(language)s."),
+    }[base]
+
+
 def _check_translations(sheet, number, texts, languages, problems):
     """Every text given in one declared language must be given in all of them."""
     for base, by_language in texts.items():
@@ -323,8 +332,7 @@ def _check_translations(sheet, number, texts, languages, problems):
                         sheet.label_of(column)
                         if column is not None
                         else f"{base}::{name} ({code})",
-                        _("The %(text)s is missing in %(language)s.")
-                        % {"text": base.replace("_", " "), "language": name},
+                        _missing_text(base) % {"language": name},
                     )
                 )
         for code in by_language:
@@ -335,10 +343,10 @@ def _check_translations(sheet, number, texts, languages, problems):
                         number,
                         "",
                         _(
-                            "There is a %(text)s in the language “%(code)s”, which has no label "
+                            "There is text in the language “%(code)s”, which has no label "
                             "column in the survey sheet."
                         )
-                        % {"text": base.replace("_", " "), "code": code},
+                        % {"code": code},
                     )
                 )
 
