@@ -9,6 +9,8 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from .conftest import builtin_version
+
 EXTERNAL = re.compile(r"""(?:src|href|action)\s*=\s*["'](?:https?:)?//""", re.I)
 
 
@@ -22,6 +24,8 @@ def pages(world):
         (world.local_editor, reverse("partnership_create")),
         (world.intl_admin, reverse("member_list", args=[world.intl.pk])),
         (world.intl_admin, reverse("agreement_edit", args=[world.partnership.pk])),
+        (None, reverse("framework_version", args=[builtin_version().pk]) + "?lang=ar"),
+        (None, reverse("framework_version_try", args=[builtin_version().pk]) + "?lang=ar"),
     ]
 
 

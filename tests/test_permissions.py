@@ -181,6 +181,12 @@ EXPECTATIONS = {
         None,
         "404 404 200 200 200 200 200 200",
     ),
+    "framework_version_try": (
+        "get",
+        lambda w: {"version_id": _framework_version(w).pk},
+        None,
+        "404 404 200 200 200 200 200 200",
+    ),
     "framework_version_xlsform": (
         "get",
         lambda w: {"version_id": _framework_version(w).pk},

@@ -6,11 +6,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from counterpart.common.forms import form_status
 from counterpart.organisations.models import Role
 from counterpart.organisations.permissions import has_role
+from counterpart.partnerships.models import Side, Stage
 
 from . import selectors, services, xlsform
 from .forms import FrameworkUploadForm
+from .questionnaire import QuestionnaireForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -59,6 +62,42 @@ def version_detail(request, version_id):
             "outline": selectors.version_outline(version, language),
             "languages": selectors.language_names(version),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def version_try(request, version_id):
+    """The questionnaire as one side answers it at one stage. Nothing is saved: this is for
+    reading the questions as a respondent will meet them, and checking the answers work."""
+    version = selectors.version_for_user(request.user, version_id)
+    language = selectors.content_language(version, request.GET.get("lang"), get_language())
+    side = request.GET.get("side")
+    if side not in (Side.INTERNATIONAL, Side.LOCAL):
+        side = Side.LOCAL
+    stage = request.GET.get("stage")
+    if stage not in Stage.values:
+        stage = Stage.IMPLEMENTATION
+    form = QuestionnaireForm(
+        request.POST or None, version=version, side=side, stage=stage, language=language
+    )
+    checked = request.method == "POST" and form.is_valid()
+    return render(
+        request,
+        "frameworks/try.html",
+        {
+            "version": version,
+            "framework": version.framework,
+            "form": form,
+            "checked": checked,
+            "side": side,
+            "stage": stage,
+            "sides": Side.choices,
+            "stages": Stage.choices,
+            "language": language,
+            "direction": "rtl" if language.split("-")[0] in selectors.RTL_LANGUAGES else "ltr",
+            "languages": selectors.language_names(version),
+        },
+        status=form_status(request) if request.method == "POST" and not checked else 200,
     )
 
 

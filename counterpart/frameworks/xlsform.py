@@ -1019,7 +1019,11 @@ def xform_from_workbook(data: bytes) -> str:
     from pyxform.errors import PyXFormError
 
     try:
-        result = xls2xform.convert(xlsform=io.BytesIO(data), file_type=".xlsx", pretty_print=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about Excel features it drops
+            result = xls2xform.convert(
+                xlsform=io.BytesIO(data), file_type=".xlsx", pretty_print=True
+            )
     except PyXFormError as error:
         message = str(error)
         match = _PYXFORM_ROW.search(message)
