@@ -117,3 +117,25 @@ def test_an_uploaded_framework_downloads_with_its_own_languages(world):
     headers = [cell.value for cell in workbook["survey"][1]]
     assert "label::French (fr)" in headers
     assert "label::Arabic (ar)" not in headers
+
+
+def test_text_that_looks_like_a_formula_downloads_as_text(world):
+    from .conftest import edited_workbook, small_framework_workbook
+
+    def formula_label(workbook):
+        # A text cell, as a spreadsheet stores a label typed with a leading apostrophe.
+        workbook["survey"]["C4"] = '=HYPERLINK("https://evil.example","Click")'
+        workbook["survey"]["C4"].data_type = "s"
+
+    version = make_framework(
+        world.intl,
+        world.intl_editor,
+        data=edited_workbook(formula_label, small_framework_workbook()),
+    )
+    label = version.questions.get(position=4).label["en"]
+    assert label == '=HYPERLINK("https://evil.example","Click")'
+    response = _download(world.client_for(world.intl_viewer), "framework_version_xlsform", version)
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    cell = workbook["survey"]["C4"]
+    assert cell.value == label
+    assert cell.data_type == "s"

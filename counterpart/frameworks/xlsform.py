@@ -1003,9 +1003,18 @@ def write_workbook(framework: ParsedFramework) -> bytes:
     )
     for sheet in (survey, choices, settings):
         sheet.freeze_panes = "A2"
+        _keep_as_text(sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _keep_as_text(sheet):
+    """A text that starts with "=" stays text: a spreadsheet must not run it as a formula."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
 
 
 # --- Converting to XForm -------------------------------------------------------------------
