@@ -325,3 +325,56 @@ def test_nobody_creates_a_framework_for_an_organisation_they_do_not_edit(world):
     )
     assert response.status_code == 400
     assert counts() == before
+
+
+def test_names_kept_for_practice_notes_are_refused(world):
+    def clash(workbook):
+        survey_cell(
+            workbook, "fact_due_diligence_documents", "name"
+        ).value = "check_exploring_both_ways_note"
+
+    response = upload(
+        world.client_for(world.intl_editor), edited_workbook(clash), f"new:{world.intl.pk}"
+    )
+    assert response.status_code == 400
+    assert (
+        "survey, row 84, column B (name)",
+        "The name “check_exploring_both_ways_note” is kept for the note or the evidence link of "
+        "the practice on row 80. Choose another name.",
+    ) in problems_of(response)
+
+
+def test_overlong_names_are_explained_not_stored(world):
+    long_pair = "p" * 101
+
+    def lengthen(workbook):
+        survey_cell(workbook, "respect_time_intl", "pair").value = long_pair
+        survey_cell(workbook, "respect_time_local", "pair").value = long_pair
+
+    before = counts()
+    response = upload(
+        world.client_for(world.intl_editor), edited_workbook(lengthen), f"new:{world.intl.pk}"
+    )
+    assert response.status_code == 400
+    assert (
+        "survey, row 8, column U (pair)",
+        "This is longer than 100 characters.",
+    ) in problems_of(response)
+    assert counts() == before
+
+
+def test_a_sheet_beyond_the_row_limit_stops_the_checks_at_once(world):
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    survey = workbook.create_sheet("survey")
+    survey.append(["type", "name", "label::English (en)"])
+    for number in range(3001):
+        survey.append(["text", f"q{number}", "Question"])
+    workbook.create_sheet("choices").append(["list_name", "name", "label::English (en)"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = upload(
+        world.client_for(world.intl_editor), buffer.getvalue(), f"new:{world.intl.pk}"
+    )
+    assert problems_of(response) == [("survey", "The sheet has more than 3000 rows.")]

@@ -126,7 +126,7 @@ def parsed_from_version(version) -> xlsform.ParsedFramework:
             constraint=question.constraint,
             required=question.required,
             part=question.part,
-            element=question.element if question.part else "",
+            element=question.element,
             side=question.side,
             pair=question.pair,
             foundations=list(question.foundations),

@@ -30,8 +30,8 @@ def framework_check(data: bytes) -> xlsform.ParsedFramework:
         parsed = xlsform.read_workbook(data)
     except xlsform.FrameworkInvalid as invalid:
         problems += invalid.problems
-        if invalid.problems and invalid.problems[0].sheet == _("file"):
-            raise  # not a readable workbook: pyxform would only repeat it
+        if invalid.final:
+            raise  # not read through: pyxform would only repeat it, slowly
     try:
         xlsform.xform_from_workbook(data)
     except xlsform.FrameworkInvalid as invalid:
@@ -113,44 +113,44 @@ def _unique_slug(organisation, wanted):
     return slug
 
 
-@transaction.atomic
 def framework_version_import(
     *, actor, organisation, data, source_name="", framework=None, note=""
 ) -> FrameworkVersion:
     """A new version from an uploaded XLSForm: of `framework`, or of a new framework owned by
     `organisation`. Raises FrameworkInvalid, listing every problem, and then stores nothing."""
     require_role(actor, organisation, Role.EDITOR)
-    if framework is not None:
-        if framework.organisation_id != organisation.pk:
-            raise PermissionDenied(_("Only the organisation that owns a framework adds versions."))
-        Framework.objects.select_for_update().get(pk=framework.pk)
-    parsed = framework_check(data)
-    if framework is None:
-        framework = Framework.objects.create(
-            organisation=organisation,
-            slug=_unique_slug(organisation, parsed.form_id or parsed.title),
-            name=(parsed.title or parsed.form_id)[:200],
+    if framework is not None and framework.organisation_id != organisation.pk:
+        raise PermissionDenied(_("Only the organisation that owns a framework adds versions."))
+    parsed = framework_check(data)  # slow on a large file: before any lock is taken
+    with transaction.atomic():
+        if framework is None:
+            framework = Framework.objects.create(
+                organisation=organisation,
+                slug=_unique_slug(organisation, parsed.form_id or parsed.title),
+                name=(parsed.title or parsed.form_id)[:200],
+            )
+        else:
+            Framework.objects.select_for_update().get(pk=framework.pk)
+        version = _version_create(
+            framework=framework,
+            parsed=parsed,
+            data=data,
+            source_name=source_name,
+            actor=actor,
+            note=note,
         )
-    version = _version_create(
-        framework=framework,
-        parsed=parsed,
-        data=data,
-        source_name=source_name,
-        actor=actor,
-        note=note,
-    )
-    audit_record(
-        actor=actor,
-        action="framework_version_import",
-        obj=version,
-        organisation=organisation,
-        after={
-            "framework": framework.name,
-            "number": version.number,
-            "file": version.source_name,
-            "note": version.note,
-        },
-    )
+        audit_record(
+            actor=actor,
+            action="framework_version_import",
+            obj=version,
+            organisation=organisation,
+            after={
+                "framework": framework.name,
+                "number": version.number,
+                "file": version.source_name,
+                "note": version.note,
+            },
+        )
     return version
 
 

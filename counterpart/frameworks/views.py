@@ -116,7 +116,16 @@ def version_xlsform(request, version_id):
 def version_xform(request, version_id):
     version = selectors.version_for_user(request.user, version_id)
     data = xlsform.write_workbook(selectors.parsed_from_version(version))
-    response = HttpResponse(xlsform.xform_from_workbook(data), content_type="text/xml")
+    try:
+        xform = xlsform.xform_from_workbook(data)
+    except xlsform.FrameworkInvalid as invalid:
+        messages.error(
+            request,
+            _("This version cannot be converted to an XForm: %(problem)s")
+            % {"problem": invalid.problems[0].message},
+        )
+        return redirect("framework_version", version_id=version.pk)
+    response = HttpResponse(xform, content_type="text/xml")
     response["Content-Disposition"] = f'attachment; filename="{_download_name(version, "xml")}"'
     return response
 

@@ -44,7 +44,8 @@ STAGE_QUESTION = "partnership_stage"
 STAGES = tuple(Stage.values)
 
 _LANGUAGE = re.compile(r"^(?P<name>.*?)\s*\((?P<code>[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)\)$")
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MAX_NAME = 100  # names, pairs, element codes, list names and choice values
 
 
 @dataclass
@@ -115,9 +116,12 @@ class ParsedFramework:
 
 
 class FrameworkInvalid(Exception):
-    def __init__(self, problems):
+    """`final` means the file could not be read through, so no further check is worth running."""
+
+    def __init__(self, problems, final=False):
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = problems
+        self.final = final
 
 
 def _column_letter(index):
@@ -186,13 +190,16 @@ def _open_workbook(data):
     import openpyxl
 
     if len(data) > MAX_UPLOAD_BYTES:
-        raise FrameworkInvalid([Problem(_("file"), None, "", _("The file is larger than 5 MB."))])
+        raise FrameworkInvalid(
+            [Problem(_("file"), None, "", _("The file is larger than 5 MB."))], final=True
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
         if unpacked > MAX_UNPACKED_BYTES:
             raise FrameworkInvalid(
-                [Problem(_("file"), None, "", _("The spreadsheet unpacks to more than 40 MB."))]
+                [Problem(_("file"), None, "", _("The spreadsheet unpacks to more than 40 MB."))],
+                final=True,
             )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -211,7 +218,8 @@ def _open_workbook(data):
                         "workbook (.xlsx) and try again."
                     ),
                 )
-            ]
+            ],
+            final=True,
         ) from error
 
 
@@ -240,7 +248,8 @@ def _read_sheet(workbook, name):
                             "",
                             _("The sheet has more than %(count)s rows.") % {"count": MAX_ROWS},
                         )
-                    ]
+                    ],
+                    final=True,
                 )
         return _Sheet(name, rows)
     return None
@@ -310,6 +319,10 @@ def _texts(sheet, values, languages):
     return texts
 
 
+def _too_long(limit):
+    return _("This is longer than %(count)s characters.") % {"count": limit}
+
+
 def _missing_text(base):
     return {
         "label": _("The label is missing in %(language)s."),
@@ -362,7 +375,9 @@ def read_workbook(data: bytes) -> ParsedFramework:
         settings_sheet = _read_sheet(workbook, "settings")
     workbook.close()
     if survey is None:
-        raise FrameworkInvalid([Problem("survey", None, "", _("The file has no “survey” sheet."))])
+        raise FrameworkInvalid(
+            [Problem("survey", None, "", _("The file has no “survey” sheet."))], final=True
+        )
     if choices_sheet is None:
         raise FrameworkInvalid(
             [Problem("choices", None, "", _("The file has no “choices” sheet."))]
@@ -453,6 +468,15 @@ def _read_choices(sheet, languages, problems):
             )
             continue
         seen[(list_name, value)] = number
+        if len(list_name) > MAX_NAME or len(value) > MAX_NAME:
+            problems.append(
+                Problem(
+                    "choices",
+                    number,
+                    sheet.label_of(list_column if len(list_name) > MAX_NAME else name_column),
+                    _too_long(MAX_NAME),
+                )
+            )
         texts = _texts(sheet, values, languages)
         if "label" not in texts:
             problems.append(
@@ -482,8 +506,7 @@ def _read_settings(sheet, languages, problems):
     codes = [code for code, _name in languages]
     default_code = codes[0] if codes else ""
     if default:
-        match = _LANGUAGE.match(default)
-        code = match["code"].lower() if match else default.lower()
+        code = _header_language(default)[0]
         if code not in codes:
             column = sheet.column("default_language")
             problems.append(
@@ -540,8 +563,20 @@ def _read_survey(sheet, languages, lists, problems):
             )
         )
 
+    limits = (
+        ("type", 120),
+        ("name", MAX_NAME),
+        ("element", MAX_NAME),
+        ("pair", MAX_NAME),
+        ("side", 20),
+        ("stage", 20),
+        ("required", 200),
+    )
     for number, values in sheet.rows:
         cell = {name: sheet.value(values, index) for name, index in columns.items()}
+        for column, limit in limits:
+            if len(cell[column]) > limit:
+                problem(number, column, _too_long(limit))
         kind = " ".join(cell["type"].split())
         bits = kind.split()
         if len(bits) == 2 and bits[0] in ("begin", "end") and bits[1] in ("group", "repeat"):
@@ -799,6 +834,22 @@ def _check_structure(sheet, groups, rows, lists, problems):
                     )
             if row.base_type == "note":
                 problem(row, "type", _("A fact must be a question, not a note."))
+    by_name = {row.name: row for row in rows}
+    for row in rows:
+        if row.part != "checklist":
+            continue
+        for suffix in ("note", "evidence"):
+            other = by_name.get(f"{row.name}_{suffix}")
+            if other is not None:
+                problem(
+                    other,
+                    "name",
+                    _(
+                        "The name “%(name)s” is kept for the note or the evidence link of the "
+                        "practice on row %(row)s. Choose another name."
+                    )
+                    % {"name": other.name, "row": row.number},
+                )
     for pair, members in by_pair.items():
         sides = [row.side for row in members]
         first = members[0]
