@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import xlsform
 from .models import Part
-from .selectors import pick
+from .selectors import choice_labels, pick
 
 _BOUND = re.compile(r"^\.\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)$")
 
@@ -48,11 +48,7 @@ class QuestionnaireForm(forms.Form):
         self.language = language
         default = version.default_language
         self.blocks = []
-        choices = {}
-        for choice in version.choices.all():
-            choices.setdefault(choice.list_name, []).append(
-                (choice.value, pick(choice.label, language, default))
-            )
+        choices = choice_labels(version.choices.all(), language, default)
         sections = {s.pk: s for s in version.sections.all()}
         blocks = {}
         structural = {xlsform.SIDE_QUESTION, xlsform.STAGE_QUESTION}

@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from counterpart.organisations.models import Membership, Role
+from counterpart.organisations.models import Membership
 from counterpart.partnerships.models import Party, Stage
 
 from . import xlsform
@@ -74,19 +74,13 @@ def version_for_user(user, version_id) -> FrameworkVersion:
     return version
 
 
-def frameworks_owned_for_upload(user):
-    """Frameworks the person may add a version to, and organisations they may add one for."""
-    editable = [
-        m.organisation
-        for m in Membership.objects.filter(user=user).select_related("organisation")
-        if m.has_role(Role.EDITOR)
-    ]
-    frameworks = list(
-        Framework.objects.filter(organisation__in=editable)
+def frameworks_of(organisations):
+    """The frameworks these organisations own: those they may add a version to."""
+    return list(
+        Framework.objects.filter(organisation__in=organisations)
         .select_related("organisation")
         .order_by("organisation__name", "name")
     )
-    return sorted(editable, key=lambda o: o.name.lower()), frameworks
 
 
 # --- The version as plain data, for export and for reading --------------------------------
@@ -218,6 +212,20 @@ class Outline:
 RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "ckb", "yi", "dv"}
 
 
+def text_direction(language):
+    return "rtl" if language.split("-")[0] in RTL_LANGUAGES else "ltr"
+
+
+def choice_labels(choices, language, default):
+    """{list name: [(value, label)]} in the reader's language, in the file's order."""
+    lists = {}
+    for choice in choices:
+        lists.setdefault(choice.list_name, []).append(
+            (choice.value, pick(choice.label, language, default))
+        )
+    return lists
+
+
 def version_outline(version, language) -> Outline:
     """Everything a reader needs to see of a version, in one language, in four queries."""
     default = version.default_language
@@ -228,10 +236,9 @@ def version_outline(version, language) -> Outline:
     def text(texts):
         return pick(texts, language, default)
 
-    lists = {}
-    for choice in choices:
-        lists.setdefault(choice.list_name, []).append((choice.value, text(choice.label)))
+    lists = choice_labels(choices, language, default)
     foundation_names = dict(lists.get("foundation", []))
+    sections_by_id = {s.pk: s for s in sections}
     element_sections = [s for s in sections if s.kind == "element"]
     elements = {
         s.code: ElementView(s.code, text(s.title), text(s.explanation)) for s in element_sections
@@ -292,7 +299,7 @@ def version_outline(version, language) -> Outline:
                 "side": question.side,
                 "answer": _answer_kind(question, lists),
             }
-            section = next((s for s in sections if s.pk == question.section_id), None)
+            section = sections_by_id.get(question.section_id)
             if section is not None and section.kind == "element" and section.code in elements:
                 elements[section.code].others.append(entry)
             else:
@@ -301,7 +308,7 @@ def version_outline(version, language) -> Outline:
     practice_lists = {q.list_name for q in questions if q.part == Part.CHECKLIST}
     return Outline(
         language=language,
-        direction="rtl" if language.split("-")[0] in RTL_LANGUAGES else "ltr",
+        direction=text_direction(language),
         introduction=introduction,
         elements=list(elements.values()),
         foundations=[

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from counterpart.common.forms import form_status
 from counterpart.organisations.models import Role
 from counterpart.organisations.permissions import has_role
+from counterpart.organisations.selectors import organisations_where_role
 from counterpart.partnerships.models import Side, Stage
 
 from . import selectors, services, xlsform
@@ -19,17 +20,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def framework_list(request):
-    organisations, _owned = (
-        selectors.frameworks_owned_for_upload(request.user)
-        if request.user.is_authenticated
-        else ([], [])
-    )
     return render(
         request,
         "frameworks/list.html",
         {
             "frameworks": selectors.frameworks_for_user(request.user),
-            "can_upload": bool(organisations),
+            "can_upload": request.user.is_authenticated
+            and bool(organisations_where_role(request.user, Role.EDITOR)),
         },
     )
 
@@ -94,7 +91,7 @@ def version_try(request, version_id):
             "sides": Side.choices,
             "stages": Stage.choices,
             "language": language,
-            "direction": "rtl" if language.split("-")[0] in selectors.RTL_LANGUAGES else "ltr",
+            "direction": selectors.text_direction(language),
             "languages": selectors.language_names(version),
         },
         status=form_status(request) if request.method == "POST" and not checked else 200,
@@ -133,7 +130,7 @@ def version_xform(request, version_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def framework_upload(request):
-    organisations, frameworks = selectors.frameworks_owned_for_upload(request.user)
+    organisations = organisations_where_role(request.user, Role.EDITOR)
     if not organisations:
         messages.error(
             request,
@@ -144,7 +141,7 @@ def framework_upload(request):
         request.POST or None,
         request.FILES or None,
         organisations=organisations,
-        frameworks=frameworks,
+        frameworks=selectors.frameworks_of(organisations),
     )
     wanted = request.GET.get("framework")
     if wanted and f"version:{wanted}" in dict(form.fields["target"].choices[-1][1]):

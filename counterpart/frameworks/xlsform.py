@@ -729,8 +729,9 @@ def _check_structure(sheet, groups, rows, lists, problems):
         label = sheet.label_of(index) if index is not None else column
         problems.append(Problem("survey", row.number, label, message))
 
+    groups_by_name = {g.name: g for g in groups}
     for row in rows:
-        section = next((g for g in groups if g.name == row.section), None)
+        section = groups_by_name.get(row.section)
         if row.side and row.side not in SIDES:
             problem(
                 row,
