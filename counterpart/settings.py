@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "counterpart.organisations",
     "counterpart.partnerships",
     "counterpart.frameworks",
+    "counterpart.assessments",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +161,8 @@ AXES_CLIENT_IP_CALLABLE = "counterpart.common.client_address.client_address"
 
 # Invitations to join an organisation expire after this many days.
 INVITATION_MAX_AGE_DAYS = int(os.environ.get("INVITATION_MAX_AGE_DAYS", "14"))
+# Days before a round closes when those who have not answered are reminded, once.
+ROUND_REMINDER_DAYS = int(os.environ.get("ROUND_REMINDER_DAYS", "3"))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [

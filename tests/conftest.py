@@ -200,3 +200,127 @@ def make_framework(organisation, actor, data=None, **kwargs):
         source_name="check.xlsx",
         **kwargs,
     )
+
+
+# --- Rounds ---------------------------------------------------------------------------------
+
+
+def sending():
+    """Run what waits for the transaction's commit (emails) when the block ends, as a real
+    request's commit would."""
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def make_round(world, *, privacy="organisation", respondents=True, open_it=True, **fields):
+    """A partnership round on the built-in framework, prepared by the international editor and
+    accepted by the local editor; with one respondent per side, opened, unless told otherwise."""
+    import datetime
+
+    from django.utils import timezone
+
+    from counterpart.assessments import services
+
+    today = timezone.localdate()
+    settings_ = {
+        "title": "Check-in 2026",
+        "stage": Stage.IMPLEMENTATION,
+        "framework_version": builtin_version(),
+        "opens_on": today,
+        "closes_on": today + datetime.timedelta(days=14),
+        "privacy": privacy,
+        "conversation_mode": False,
+        **fields,
+    }
+    with sending():
+        round_ = services.round_create(
+            actor=world.intl_editor,
+            partnership=world.partnership,
+            organisation=world.intl,
+            **settings_,
+        )
+    services.round_accept(actor=world.local_editor, round_=round_, side=Side.LOCAL)
+    if respondents:
+        services.respondent_add(
+            actor=world.intl_editor,
+            round_=round_,
+            side=Side.INTERNATIONAL,
+            email="amira@intl.example.org",
+            name="Amira Haddad",
+        )
+        services.respondent_add(
+            actor=world.local_editor,
+            round_=round_,
+            side=Side.LOCAL,
+            email="joseph@local.example.org",
+            name="Joseph Deng",
+            language="ar",
+        )
+    if open_it:
+        with sending():
+            services.round_open(actor=world.intl_editor, round_=round_)
+    round_.refresh_from_db()
+    return round_
+
+
+def make_pooled_round(world, *, people=5, threshold=5, open_it=True):
+    """A partner feedback round of the international organisation, with `people` asked."""
+    import datetime
+
+    from django.utils import timezone
+
+    from counterpart.assessments import services
+
+    today = timezone.localdate()
+    round_ = services.round_create_pooled(
+        actor=world.intl_editor,
+        organisation=world.intl,
+        title="Partner feedback 2026",
+        framework_version=builtin_version(),
+        opens_on=today,
+        closes_on=today + datetime.timedelta(days=14),
+        threshold=threshold,
+        conversation_mode=False,
+    )
+    for n in range(people):
+        services.respondent_add(
+            actor=world.intl_editor,
+            round_=round_,
+            side=Side.LOCAL,
+            email=f"partner{n}@local{n}.example.org",
+            name=f"Partner Person {n}",
+        )
+    if open_it:
+        with sending():
+            services.round_open(actor=world.intl_editor, round_=round_)
+    round_.refresh_from_db()
+    return round_
+
+
+def respondent_client(respondent):
+    """A browser session that has opened the respondent's personal link."""
+    from counterpart.assessments.services import respondent_link
+
+    client = Client()
+    response = client.get(respondent_link(respondent).replace("http://127.0.0.1:8000", ""))
+    assert response.status_code == 302, response.status_code
+    return client
+
+
+def answer_everything(client, value="4"):
+    """Go through every page, choosing `value` wherever the agreement scale is asked, and
+    submit. Returns the final response."""
+    import re
+
+    client.post("/respond/start/", {"language": "en"})
+    page = 1
+    while True:
+        form = client.get(f"/respond/page/{page}/").content.decode()
+        names = set(re.findall(r'name="([a-z0-9_]+)" value="' + value + '"', form))
+        response = client.post(f"/respond/page/{page}/", {n: value for n in names})
+        assert response.status_code == 302, response.content.decode()[:2000]
+        if response["Location"].endswith("/respond/review/"):
+            break
+        page += 1
+    return client.post("/respond/review/")

@@ -43,7 +43,7 @@ class Block:
 
 
 class QuestionnaireForm(forms.Form):
-    def __init__(self, *args, version, side, stage, language, **kwargs):
+    def __init__(self, *args, version, side, stage, language, relationship_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.language = language
         default = version.default_language
@@ -56,6 +56,8 @@ class QuestionnaireForm(forms.Form):
             if question.name in structural or question.base_type == "note":
                 continue
             if question.side and question.side != side:
+                continue
+            if relationship_only and question.part != Part.RELATIONSHIP:
                 continue
             if question.part in (Part.CHECKLIST, Part.FACT) and question.stage != stage:
                 continue
@@ -72,6 +74,12 @@ class QuestionnaireForm(forms.Form):
             for name, form_field in self._fields_for(question, choices, language, default):
                 self.fields[name] = form_field
                 blocks[key].fields.append(name)
+
+    def keep_only(self, index):
+        """Keep the fields of one block (a page of the questionnaire) and drop the others."""
+        kept = set(self.blocks[index].fields)
+        self.fields = {name: f for name, f in self.fields.items() if name in kept}
+        self.blocks = [self.blocks[index]]
 
     def sections(self):
         """Each block with its bound fields, for the template."""

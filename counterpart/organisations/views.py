@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from counterpart.accounts.forms import JoinForm
+from counterpart.assessments.selectors import pooled_rounds_of
 from counterpart.audit.selectors import audit_events_for_organisation
 from counterpart.common.forms import form_status, submit
 
@@ -55,6 +56,8 @@ def organisation_detail(request, organisation_id):
             "organisation": organisation,
             "membership": membership,
             "is_admin": membership.has_role(Role.ADMIN),
+            "can_edit": membership.has_role(Role.EDITOR),
+            "rounds": pooled_rounds_of(organisation),
         },
     )
 

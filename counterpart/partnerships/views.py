@@ -6,6 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from counterpart.assessments.selectors import rounds_of_partnership
 from counterpart.audit.selectors import audit_events_for_partnership
 from counterpart.common.forms import form_status, submit
 from counterpart.organisations.models import Membership, Role
@@ -121,6 +122,7 @@ def partnership_detail(request, partnership_id):
             "stage_form": StageForm(initial={"stage": partnership.stage}),
             "stage_help": [(Stage(v).label, STAGE_HELP[v], v) for v in Stage.values],
             "history": audit_events_for_partnership(partnership, limit=20),
+            "rounds": rounds_of_partnership(partnership),
         },
     )
 

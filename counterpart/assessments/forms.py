@@ -1,0 +1,144 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from counterpart.common.forms import DateInput
+from counterpart.organisations.models import OrganisationKind
+from counterpart.partnerships.models import Side
+
+from .models import Privacy, Round
+
+
+class VersionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return _("%(framework)s, version %(number)s") % {
+            "framework": obj.framework.display_name,
+            "number": obj.number,
+        }
+
+
+class RoundForm(forms.ModelForm):
+    """The settings of a partnership round, which both sides accept."""
+
+    framework_version = VersionChoiceField(label=_("Framework version"), queryset=None)
+
+    class Meta:
+        model = Round
+        fields = (
+            "title",
+            "stage",
+            "framework_version",
+            "opens_on",
+            "closes_on",
+            "privacy",
+            "conversation_mode",
+        )
+        widgets = {"opens_on": DateInput(), "closes_on": DateInput(), "privacy": forms.RadioSelect}
+        help_texts = {
+            "stage": _("The stage's checklist of practices is part of the questionnaire."),
+            "opens_on": _("The links go out on this day, once both sides have accepted."),
+            "closes_on": _("Links stop working at the end of this day."),
+            "conversation_mode": _(
+                "Results then show what to talk about first, without scores or counts."
+            ),
+        }
+
+    def __init__(self, *args, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["framework_version"].queryset = versions
+        self.fields["stage"].required = True
+        self.fields["privacy"].choices = [
+            (Privacy.NAMED, Privacy.NAMED.label),
+            (Privacy.ORGANISATION, Privacy.ORGANISATION.label),
+        ]
+
+
+class PooledRoundForm(forms.ModelForm):
+    """The settings of a partner feedback round, always anonymous."""
+
+    framework_version = VersionChoiceField(label=_("Framework version"), queryset=None)
+
+    class Meta:
+        model = Round
+        fields = (
+            "title",
+            "framework_version",
+            "opens_on",
+            "closes_on",
+            "threshold",
+            "conversation_mode",
+        )
+        widgets = {"opens_on": DateInput(), "closes_on": DateInput()}
+        help_texts = {
+            "threshold": _(
+                "Until this many partners have answered, you see only how many did. "
+                "It cannot be lower than 3."
+            ),
+            "closes_on": _("Links stop working at the end of this day."),
+        }
+
+    def __init__(self, *args, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["framework_version"].queryset = versions
+
+
+class ExtendForm(forms.Form):
+    closes_on = forms.DateField(label=_("New closing date"), widget=DateInput())
+
+
+class RespondentForm(forms.Form):
+    side = forms.ChoiceField(label=_("Side"), choices=Side.choices)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    email = forms.EmailField(label=_("Email address"))
+    language = forms.ChoiceField(label=_("Language of the emails"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, sides=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sides is not None:
+            self.fields["side"].choices = [(s, Side(s).label) for s in sides]
+
+
+class PartnerFilterForm(forms.Form):
+    country = LazyTypedChoiceField(
+        label=_("Country"), choices=[("", _("All countries")), *countries], required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of organisation"),
+        choices=[("", _("All kinds")), *OrganisationKind.choices],
+        required=False,
+    )
+
+
+class PartnerInviteForm(forms.Form):
+    partners = forms.MultipleChoiceField(
+        label=_("Partners to ask"), widget=forms.CheckboxSelectMultiple
+    )
+    language = forms.ChoiceField(label=_("Language of the emails"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partner_objects = {str(p.pk): p for p in partners}
+        self.fields["partners"].choices = [(str(p.pk), p.name) for p in partners]
+
+    def clean_partners(self):
+        return [self.partner_objects[pk] for pk in self.cleaned_data["partners"]]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Export file (CSV or XLSX)"),
+        help_text=_(
+            "Export the submissions from KoboToolbox or ODK Central with XML values and headers "
+            "(not labels), as CSV or XLSX."
+        ),
+    )
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language of the questions"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, languages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = languages

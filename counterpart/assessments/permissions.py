@@ -1,0 +1,62 @@
+"""Who may see and run a round.
+
+A partnership round belongs to both sides: members of any party see it, editors of any party
+prepare it, and each side accepts the settings for itself. A pooled round belongs to the
+organisation being assessed; its partners only answer it, through their personal links."""
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from counterpart.organisations.models import Membership, Role
+from counterpart.organisations.permissions import require_role
+from counterpart.partnerships.models import Party
+
+
+def roles_in(user, round_) -> list[tuple[str, str]]:
+    """(role, side) for each of the person's memberships that bear on the round; the side is
+    empty in a pooled round."""
+    if user is None or not user.is_authenticated:
+        return []
+    if round_.partnership_id is None:
+        roles = Membership.objects.filter(user=user, organisation_id=round_.organisation_id)
+        return [(role, "") for role in roles.values_list("role", flat=True)]
+    sides = dict(
+        Party.objects.filter(partnership_id=round_.partnership_id).values_list(
+            "organisation_id", "side"
+        )
+    )
+    memberships = Membership.objects.filter(user=user, organisation_id__in=list(sides))
+    return [(m.role, sides[m.organisation_id]) for m in memberships]
+
+
+def sides_of(user, round_, minimum=Role.VIEWER) -> set:
+    """The sides of a partnership round on which the person holds at least `minimum`."""
+    return {
+        side
+        for role, side in roles_in(user, round_)
+        if side and Role.rank(role) >= Role.rank(minimum)
+    }
+
+
+def can_see(user, round_) -> bool:
+    return bool(roles_in(user, round_))
+
+
+def can_manage(user, round_) -> bool:
+    return any(Role.rank(role) >= Role.rank(Role.EDITOR) for role, _side in roles_in(user, round_))
+
+
+def require_manager(user, round_):
+    if round_.partnership_id is None:
+        require_role(user, round_.organisation, Role.EDITOR)
+    elif not can_manage(user, round_):
+        raise PermissionDenied(
+            _("You need the editor or admin role in one of this partnership's organisations.")
+        )
+
+
+def require_side_editor(user, round_, side):
+    if side not in sides_of(user, round_, Role.EDITOR):
+        raise PermissionDenied(
+            _("Only an editor or admin on that side of the partnership can do this.")
+        )

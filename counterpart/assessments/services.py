@@ -1,0 +1,712 @@
+"""Every write about rounds: preparing, accepting, opening, closing and releasing them, asking
+people to answer, saving drafts and submitting answers. Atomic, permission-checked and
+audit-logged — except what would let an anonymous response be traced (see `response_submit`)."""
+
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from counterpart.audit.services import audit_record, snapshot
+from counterpart.organisations.models import Membership, Role
+from counterpart.organisations.permissions import require_role
+from counterpart.partnerships.models import Side
+
+from . import offline
+from .models import (
+    Answer,
+    Draft,
+    Privacy,
+    Respondent,
+    Response,
+    Round,
+    RoundKind,
+    RoundState,
+)
+from .permissions import require_manager, require_side_editor, sides_of
+from .questionnaire import answers_from_draft
+
+LINK_SALT = "counterpart.assessments.respondent"
+
+
+# --- Personal links -------------------------------------------------------------------------
+
+
+def respondent_token(respondent: Respondent) -> str:
+    """The secret part of a personal link: the respondent's random key and its signature."""
+    return signing.Signer(salt=LINK_SALT).sign(respondent.key)
+
+
+def respondent_link(respondent: Respondent) -> str:
+    path = reverse("respond_enter", kwargs={"token": respondent_token(respondent)})
+    return f"{settings.SITE_URL}{path}"
+
+
+class LinkProblem(Exception):
+    """Why a personal link cannot be used, in words for the person holding it."""
+
+
+def respondent_from_token(token: str) -> Respondent:
+    try:
+        key = signing.Signer(salt=LINK_SALT).unsign(token)
+    except signing.BadSignature:
+        raise LinkProblem(_("This link is not valid. Check that you copied all of it.")) from None
+    respondent = Respondent.objects.select_related("round").filter(key=key).first()
+    if respondent is None:
+        raise LinkProblem(_("This link is not valid. Check that you copied all of it."))
+    return respondent_can_answer(respondent)
+
+
+def respondent_can_answer(respondent: Respondent) -> Respondent:
+    """The respondent, if they may answer now; else LinkProblem saying why not."""
+    round_ = respondent.round
+    if respondent.removed_at is not None:
+        raise LinkProblem(_("You are no longer asked to answer this round."))
+    if respondent.used:
+        raise LinkProblem(_("Your answers were submitted. Thank you: this link is now used."))
+    if round_.state == RoundState.DRAFT:
+        raise LinkProblem(_("This round has not opened yet."))
+    if round_.state != RoundState.OPEN or round_.is_past_close():
+        raise LinkProblem(_("This round is closed. Answers can no longer be given."))
+    return respondent
+
+
+# --- Emails ---------------------------------------------------------------------------------
+
+
+def _mail(template, subject, language, recipients, context):
+    with translation.override(language):
+        body = render_to_string(template, context)
+        send_mail(str(subject), body, None, recipients)
+
+
+def _send_link(respondent, *, reminder=False):
+    round_ = respondent.round
+    with translation.override(respondent.language):
+        if reminder:
+            subject = _("Reminder: your answers to “%(round)s” are awaited") % {
+                "round": round_.title
+            }
+        else:
+            subject = _("You are asked to answer “%(round)s”") % {"round": round_.title}
+        context = {
+            "round": round_,
+            "respondent": respondent,
+            "link": respondent_link(respondent),
+            "reminder": reminder,
+            "asking": round_.organisation.name,
+        }
+        _mail(
+            "assessments/email/respondent.txt",
+            subject,
+            respondent.language,
+            [respondent.email],
+            context,
+        )
+
+
+def _notify_other_side(round_, side):
+    """Tell the editors and admins on the side that has not yet accepted the settings."""
+    people = (
+        Membership.objects.filter(
+            organisation__parties__partnership=round_.partnership,
+            organisation__parties__side=side,
+            role__in=[Role.EDITOR, Role.ADMIN],
+        )
+        .select_related("user")
+        .distinct()
+    )
+    link = f"{settings.SITE_URL}{reverse('round_detail', args=[round_.pk])}"
+    for membership in people:
+        user = membership.user
+        language = settings.LANGUAGE_CODE
+        with translation.override(language):
+            subject = _("Please review the round “%(round)s”") % {"round": round_.title}
+        context = {"round": round_, "link": link, "proposer": round_.organisation.name}
+        transaction.on_commit(
+            lambda s=subject, lang=language, e=user.email, c=context: _mail(
+                "assessments/email/round_proposed.txt", s, lang, [e], c
+            )
+        )
+
+
+# --- Settings and state ---------------------------------------------------------------------
+
+
+def _close_instant(closes_on):
+    """The end of the closing day in the current time zone (the person's own)."""
+    zone = timezone.get_current_timezone()
+    return datetime.combine(closes_on + timedelta(days=1), time.min, tzinfo=zone)
+
+
+def _check_dates(opens_on, closes_on):
+    if closes_on < opens_on:
+        raise ValidationError({"closes_on": _("The round cannot close before it opens.")})
+    if _close_instant(closes_on) <= timezone.now():
+        raise ValidationError({"closes_on": _("The closing date has already passed.")})
+
+
+def _check_threshold(fields):
+    if fields.get("privacy") == Privacy.ANONYMOUS:
+        threshold = fields.get("threshold") or 0
+        if threshold < Round._meta.get_field("threshold").validators[0].limit_value:
+            raise ValidationError(
+                {"threshold": _("Results need at least 3 responses in an anonymous round.")}
+            )
+
+
+def _lock(round_) -> Round:
+    return Round.objects.select_for_update().get(pk=round_.pk)
+
+
+def _side_of_actor(actor, round_, wanted=None):
+    """The side the person acts for: the one asked for, else their only editing side."""
+    sides = sides_of(actor, round_, Role.EDITOR)
+    if wanted in sides:
+        return wanted
+    if len(sides) == 1:
+        return next(iter(sides))
+    return None
+
+
+@transaction.atomic
+def round_create(*, actor, partnership, organisation, **fields) -> Round:
+    """Prepare a round in which both sides of a partnership answer. The side of the person who
+    prepares it accepts its settings at once; the other side is asked to."""
+    round_ = Round(
+        kind=RoundKind.PARTNERSHIP, partnership=partnership, organisation=organisation, **fields
+    )
+    side = (
+        partnership.parties.filter(organisation=organisation).values_list("side", flat=True).first()
+    )
+    if side is None:
+        raise ValidationError(_("This organisation is not part of the partnership."))
+    round_.created_by = actor
+    require_side_editor(actor, round_, side)
+    if round_.privacy == Privacy.ANONYMOUS:
+        raise ValidationError(
+            {"privacy": _("Anonymous answers are for partner feedback rounds only.")}
+        )
+    _check_dates(round_.opens_on, round_.closes_on)
+    round_.closes_at = _close_instant(round_.closes_on)
+    setattr(round_, f"{side}_accepted_at", timezone.now())
+    round_.full_clean()
+    round_.save()
+    audit_record(
+        actor=actor,
+        action="round_create",
+        obj=round_,
+        organisation=organisation,
+        after=snapshot(round_, Round.SETTINGS_FIELDS),
+    )
+    _notify_other_side(round_, Side.LOCAL if side == Side.INTERNATIONAL else Side.INTERNATIONAL)
+    return round_
+
+
+@transaction.atomic
+def round_create_pooled(*, actor, organisation, **fields) -> Round:
+    """Prepare a partner feedback round: the organisation's partners assess it, anonymously."""
+    require_role(actor, organisation, Role.EDITOR)
+    round_ = Round(
+        kind=RoundKind.POOLED, organisation=organisation, privacy=Privacy.ANONYMOUS, **fields
+    )
+    round_.created_by = actor
+    _check_dates(round_.opens_on, round_.closes_on)
+    _check_threshold({"privacy": round_.privacy, "threshold": round_.threshold})
+    round_.closes_at = _close_instant(round_.closes_on)
+    round_.full_clean()
+    round_.save()
+    audit_record(
+        actor=actor,
+        action="round_create",
+        obj=round_,
+        organisation=organisation,
+        after=snapshot(round_, Round.SETTINGS_FIELDS),
+    )
+    return round_
+
+
+@transaction.atomic
+def round_update(*, actor, round_, **fields) -> Round:
+    """Change the settings of a round being prepared. The other side must accept them again."""
+    round_ = _lock(round_)
+    require_manager(actor, round_)
+    if round_.state != RoundState.DRAFT:
+        raise ValidationError(_("The settings can only change before the round opens."))
+    before = snapshot(round_, Round.SETTINGS_FIELDS)
+    for name, value in fields.items():
+        setattr(round_, name, value)
+    if round_.is_pooled:
+        round_.privacy = Privacy.ANONYMOUS
+        _check_threshold({"privacy": round_.privacy, "threshold": round_.threshold})
+    elif round_.privacy == Privacy.ANONYMOUS:
+        raise ValidationError(
+            {"privacy": _("Anonymous answers are for partner feedback rounds only.")}
+        )
+    _check_dates(round_.opens_on, round_.closes_on)
+    round_.closes_at = _close_instant(round_.closes_on)
+    after = snapshot(round_, Round.SETTINGS_FIELDS)
+    if after == before:
+        return round_
+    round_.full_clean()
+    if not round_.is_pooled:
+        side = _side_of_actor(actor, round_)
+        round_.international_accepted_at = round_.local_accepted_at = None
+        if side:
+            setattr(round_, f"{side}_accepted_at", timezone.now())
+            other = Side.LOCAL if side == Side.INTERNATIONAL else Side.INTERNATIONAL
+            _notify_other_side(round_, other)
+    round_.save()
+    audit_record(
+        actor=actor,
+        action="round_update",
+        obj=round_,
+        organisation=round_.organisation,
+        before=before,
+        after=after,
+    )
+    return round_
+
+
+@transaction.atomic
+def round_accept(*, actor, round_, side) -> Round:
+    """One side agrees to the settings of a partnership round."""
+    round_ = _lock(round_)
+    if round_.is_pooled:
+        raise ValidationError(_("A partner feedback round needs no acceptance."))
+    require_side_editor(actor, round_, side)
+    if round_.state != RoundState.DRAFT:
+        raise ValidationError(_("This round has already opened."))
+    if round_.accepted_by(side):
+        return round_
+    setattr(round_, f"{side}_accepted_at", timezone.now())
+    round_.save(update_fields=[f"{side}_accepted_at"])
+    audit_record(
+        actor=actor,
+        action="round_accept",
+        obj=round_,
+        organisation=round_.organisation,
+        after={"side": side},
+    )
+    return round_
+
+
+def _respondents_waiting(round_):
+    return round_.respondents.filter(removed_at__isnull=True, used=False)
+
+
+@transaction.atomic
+def round_open(*, actor, round_, now=None) -> Round:
+    """Open the round and send every respondent their personal link."""
+    now = now or timezone.now()
+    round_ = _lock(round_)
+    if actor is not None:
+        require_manager(actor, round_)
+    if round_.state != RoundState.DRAFT:
+        raise ValidationError(_("This round is not being prepared any more."))
+    if not round_.accepted_by_both:
+        raise ValidationError(_("Both sides must accept the settings before the round opens."))
+    if round_.is_past_close(now):
+        raise ValidationError(_("The closing date has passed. Choose a later one first."))
+    respondents = list(round_.respondents.filter(removed_at__isnull=True))
+    if round_.is_pooled:
+        if len(respondents) < round_.threshold:
+            raise ValidationError(
+                _(
+                    "Ask at least %(count)s people to answer: with fewer, results could never "
+                    "be shown."
+                )
+                % {"count": round_.threshold}
+            )
+    else:
+        missing = {Side.INTERNATIONAL, Side.LOCAL} - {r.side for r in respondents}
+        if missing:
+            raise ValidationError(_("Each side needs at least one person asked to answer."))
+    before = round_.state
+    round_.state = RoundState.OPEN
+    round_.opened_at = now
+    if round_.opens_on > timezone.localdate(now):
+        round_.opens_on = timezone.localdate(now)
+    round_.save(update_fields=["state", "opened_at", "opens_on"])
+    Respondent.objects.filter(pk__in=[r.pk for r in respondents]).update(invited_at=now)
+    for respondent in respondents:
+        respondent.round = round_
+        transaction.on_commit(lambda r=respondent: _send_link(r))
+    audit_record(
+        actor=actor,
+        action="round_open",
+        obj=round_,
+        organisation=round_.organisation,
+        before={"state": before},
+        after={"state": round_.state, "respondents": len(respondents)},
+    )
+    return round_
+
+
+def _release_if_possible(round_, now) -> None:
+    """Lift the seal on a closed round: always for a partnership round, and for a partner
+    feedback round only once it has enough responses."""
+    if round_.is_pooled and round_.responses.count() < round_.threshold:
+        return
+    round_.state = RoundState.RELEASED
+    round_.released_at = now
+    round_.save(update_fields=["state", "released_at"])
+    audit_record(
+        actor=None,
+        action="round_release",
+        obj=round_,
+        organisation=round_.organisation,
+        before={"state": RoundState.CLOSED},
+        after={"state": RoundState.RELEASED},
+    )
+
+
+def _close(round_, actor, now, reason):
+    round_.state = RoundState.CLOSED
+    round_.closed_at = now
+    round_.save(update_fields=["state", "closed_at"])
+    Draft.objects.filter(respondent__round=round_).delete()
+    audit_record(
+        actor=actor,
+        action="round_close",
+        obj=round_,
+        organisation=round_.organisation,
+        before={"state": RoundState.OPEN},
+        after={"state": RoundState.CLOSED, "reason": reason, "responses": round_.responses.count()},
+    )
+    _release_if_possible(round_, now)
+
+
+@transaction.atomic
+def round_close(*, actor, round_, now=None) -> Round:
+    """Stop the answers early (a person) or at the closing date (actor None)."""
+    now = now or timezone.now()
+    round_ = _lock(round_)
+    if actor is not None:
+        require_manager(actor, round_)
+    if round_.state != RoundState.OPEN:
+        raise ValidationError(_("Only an open round can be closed."))
+    _close(round_, actor, now, "early" if actor is not None else "closing_date")
+    return round_
+
+
+@transaction.atomic
+def round_extend(*, actor, round_, closes_on, now=None) -> Round:
+    """Move the closing date later. A partner feedback round closed without enough responses
+    opens again, so that more partners can answer."""
+    now = now or timezone.now()
+    round_ = _lock(round_)
+    require_manager(actor, round_)
+    reopen = round_.state == RoundState.CLOSED and round_.is_pooled
+    if round_.state != RoundState.OPEN and not reopen:
+        raise ValidationError(_("Only an open round can be extended."))
+    if closes_on <= round_.closes_on and not reopen:
+        raise ValidationError({"closes_on": _("Choose a date after the current closing date.")})
+    if _close_instant(closes_on) <= now:
+        raise ValidationError({"closes_on": _("The closing date has already passed.")})
+    before = {"state": round_.state, "closes_on": round_.closes_on.isoformat()}
+    round_.closes_on = closes_on
+    round_.closes_at = _close_instant(closes_on)
+    round_.state = RoundState.OPEN
+    round_.closed_at = None
+    round_.reminded_at = None
+    round_.save(update_fields=["closes_on", "closes_at", "state", "closed_at", "reminded_at"])
+    audit_record(
+        actor=actor,
+        action="round_extend",
+        obj=round_,
+        organisation=round_.organisation,
+        before=before,
+        after={"state": round_.state, "closes_on": closes_on.isoformat()},
+    )
+    return round_
+
+
+def rounds_process_due(now=None) -> dict:
+    """Open the rounds whose opening day has come (once both sides accepted), remind those who
+    have not answered, and close the rounds whose closing time has passed. Run regularly."""
+    now = now or timezone.now()
+    done = {"opened": 0, "reminded": 0, "closed": 0}
+    for round_ in Round.objects.filter(state=RoundState.OPEN, closes_at__lte=now):
+        try:
+            round_close(actor=None, round_=round_, now=now)
+            done["closed"] += 1
+        except ValidationError:
+            pass
+    today = timezone.localdate(now)
+    for round_ in Round.objects.filter(state=RoundState.DRAFT, opens_on__lte=today):
+        if not round_.accepted_by_both:
+            continue
+        try:
+            round_open(actor=None, round_=round_, now=now)
+            done["opened"] += 1
+        except ValidationError:
+            pass  # not ready yet (no respondents, or closing date passed): the page says why
+    for round_ in Round.objects.filter(state=RoundState.OPEN, reminded_at__isnull=True):
+        if round_.reminder_due(now):
+            done["reminded"] += rounds_send_reminders(round_, now)
+    return done
+
+
+@transaction.atomic
+def rounds_send_reminders(round_, now) -> int:
+    """One reminder per round, to everyone who has not submitted. The log records how many,
+    never who: in an anonymous round that would tell who had answered by then."""
+    round_ = _lock(round_)
+    if not round_.reminder_due(now):
+        return 0
+    waiting = list(_respondents_waiting(round_))
+    round_.reminded_at = now
+    round_.save(update_fields=["reminded_at"])
+    for respondent in waiting:
+        respondent.round = round_
+        transaction.on_commit(lambda r=respondent: _send_link(r, reminder=True))
+    audit_record(
+        actor=None,
+        action="round_remind",
+        obj=round_,
+        organisation=round_.organisation,
+        after={"reminders": len(waiting)},
+    )
+    return len(waiting)
+
+
+# --- Respondents ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def respondent_add(*, actor, round_, side, email, name="", language="en") -> Respondent:
+    round_ = _lock(round_)
+    require_manager(actor, round_)
+    if round_.is_pooled:
+        side = Side.LOCAL
+    elif side not in Side.values:
+        raise ValidationError({"side": _("Choose a side.")})
+    if round_.state not in (RoundState.DRAFT, RoundState.OPEN):
+        raise ValidationError(_("People can only be added before the round closes."))
+    respondent = Respondent(
+        round=round_,
+        side=side,
+        email=email.strip().lower(),
+        name=name.strip(),
+        language=language,
+        added_by=actor,
+    )
+    respondent.full_clean()
+    respondent.save()
+    audit_record(
+        actor=actor,
+        action="respondent_add",
+        obj=round_,
+        organisation=round_.organisation,
+        after={"side": side, "email": respondent.email},
+    )
+    if round_.state == RoundState.OPEN:
+        respondent.invited_at = timezone.now()
+        respondent.save(update_fields=["invited_at"])
+        transaction.on_commit(lambda: _send_link(respondent))
+    return respondent
+
+
+@transaction.atomic
+def respondent_remove(*, actor, respondent: Respondent) -> None:
+    """Stop a person's link working. Answers already submitted stay."""
+    round_ = _lock(respondent.round)
+    require_manager(actor, round_)
+    respondent = Respondent.objects.select_for_update().get(pk=respondent.pk)
+    if respondent.used:
+        raise ValidationError(_("This person has already submitted; their answers stay."))
+    if respondent.removed_at is not None:
+        return
+    respondent.removed_at = timezone.now()
+    respondent.save(update_fields=["removed_at"])
+    Draft.objects.filter(respondent=respondent).delete()
+    audit_record(
+        actor=actor,
+        action="respondent_remove",
+        obj=round_,
+        organisation=round_.organisation,
+        before={"side": respondent.side, "email": respondent.email},
+    )
+
+
+@transaction.atomic
+def respondent_send_again(*, actor, respondent: Respondent) -> None:
+    round_ = respondent.round
+    require_manager(actor, round_)
+    respondent_can_answer(respondent)
+    transaction.on_commit(lambda: _send_link(respondent))
+
+
+# --- Answering ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def draft_save(*, respondent: Respondent, answers: dict, page: int, language: str) -> Draft:
+    """Keep the answers of one page, so that the person can stop and resume anywhere."""
+    respondent = (
+        Respondent.objects.select_for_update().select_related("round").get(pk=respondent.pk)
+    )
+    respondent_can_answer(respondent)
+    draft, _created = Draft.objects.get_or_create(
+        respondent=respondent, defaults={"language": language}
+    )
+    for name, value in answers.items():
+        if value in ("", None, []):
+            draft.answers.pop(name, None)
+        else:
+            draft.answers[name] = value
+    if page not in draft.pages_done:
+        draft.pages_done.append(page)
+    draft.language = language
+    draft.save()
+    return draft
+
+
+def _monday(day):
+    return day - timedelta(days=day.weekday())
+
+
+def response_submit(*, respondent: Respondent, now=None) -> Response:
+    """Store the respondent's draft as their response, once.
+
+    The respondent row is claimed with a conditional update, so two submits racing store one
+    response. Anonymous tier: the response keeps no link to the respondent, only the week of
+    submission, and no audit event names it (its time would tell who it was)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = Respondent.objects.filter(
+            pk=respondent.pk,
+            used=False,
+            removed_at__isnull=True,
+            round__state=RoundState.OPEN,
+            round__closes_at__gt=now,
+        ).update(used=True)
+        if not claimed:
+            respondent.refresh_from_db()
+            respondent_can_answer(respondent)  # raises with the reason
+            raise LinkProblem(_("This link can no longer be used."))
+        respondent = Respondent.objects.select_related("round__framework_version").get(
+            pk=respondent.pk
+        )
+        round_ = respondent.round
+        draft = Draft.objects.filter(respondent=respondent).first()
+        language = draft.language if draft else round_.framework_version.default_language
+        values = answers_from_draft(round_, respondent.side, draft.answers if draft else {})
+        anonymous = round_.privacy == Privacy.ANONYMOUS
+        response = Response.objects.create(
+            round=round_,
+            side=respondent.side,
+            respondent=respondent if round_.privacy == Privacy.NAMED else None,
+            language="" if anonymous else language,
+            submitted_on=_monday(now.date()) if anonymous else timezone.localdate(now),
+        )
+        _store_answers(response, values)
+        if draft is not None:
+            draft.delete()
+        if not anonymous:
+            respondent.submitted_at = now
+            respondent.save(update_fields=["submitted_at"])
+            audit_record(
+                actor=None,
+                action="response_submit",
+                obj=round_,
+                organisation=round_.organisation,
+                after={"side": respondent.side, "respondent": str(respondent)},
+            )
+        if not round_.is_pooled and not _respondents_waiting(round_).exists():
+            locked = _lock(round_)
+            if locked.state == RoundState.OPEN:
+                _close(locked, None, now, "all_answered")
+    return response
+
+
+def _store_answers(response, values):
+    Answer.objects.bulk_create(
+        Answer(
+            response=response,
+            question=question,
+            side=response.side,
+            value=value,
+            note=note,
+            evidence=evidence,
+        )
+        for question, value, note, evidence in values
+    )
+
+
+@transaction.atomic
+def respondents_add_members(*, actor, round_, organisations, language="en") -> int:
+    """Ask every member of these partner organisations to answer a partner feedback round.
+    People already asked are left as they are. Returns how many were added."""
+    require_manager(actor, round_)
+    if not round_.is_pooled:
+        raise ValidationError(_("Only a partner feedback round asks partners' members."))
+    asked = set(round_.respondents.filter(removed_at__isnull=True).values_list("email", flat=True))
+    added = 0
+    members = Membership.objects.filter(organisation__in=organisations).select_related("user")
+    for membership in members:
+        email = membership.user.email.lower()
+        if email in asked:
+            continue
+        respondent_add(
+            actor=actor,
+            round_=round_,
+            side=Side.LOCAL,
+            email=email,
+            name=membership.user.full_name,
+            language=language,
+        )
+        asked.add(email)
+        added += 1
+    return added
+
+
+@transaction.atomic
+def responses_import(*, actor, round_, data: bytes, filename: str) -> dict:
+    """Store the submissions of an offline export as responses of the round. Every row is
+    checked first; if any has a problem, nothing is stored (ExportInvalid lists them all).
+    Submissions already imported (same identifier) are skipped."""
+    round_ = _lock(round_)
+    require_manager(actor, round_)
+    if round_.state != RoundState.OPEN:
+        raise ValidationError(_("Answers can only be imported while the round is open."))
+    submissions = offline.read_export(round_, data, filename)
+    questions = {q.name: q for q in round_.framework_version.questions.all()}
+    existing = set(round_.responses.exclude(source_key="").values_list("source_key", flat=True))
+    anonymous = round_.privacy == Privacy.ANONYMOUS
+    today = timezone.localdate()
+    stored, skipped = 0, []
+    for submission in submissions:
+        if submission.key and submission.key in existing:
+            skipped.append(submission.row)
+            continue
+        response = Response.objects.create(
+            round=round_,
+            side=submission.side,
+            submitted_on=_monday(today) if anonymous else today,
+            source_key=submission.key,
+        )
+        _store_answers(
+            response,
+            [
+                (questions[name], value, note, evidence)
+                for name, (value, note, evidence) in submission.values.items()
+            ],
+        )
+        stored += 1
+    audit_record(
+        actor=actor,
+        action="responses_import",
+        obj=round_,
+        organisation=round_.organisation,
+        after={"file": filename[:200], "stored": stored, "skipped": len(skipped)},
+    )
+    return {"stored": stored, "skipped": skipped}

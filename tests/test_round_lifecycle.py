@@ -1,0 +1,82 @@
+"""A partnership round from preparation to release: both sides accept, links go out, both
+answer, and the answers unseal only then."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from counterpart.assessments import services
+from counterpart.assessments.models import Answer, Response, RoundState
+from counterpart.audit.models import AuditEvent
+from counterpart.partnerships.models import Side
+
+from .conftest import answer_everything, make_round, respondent_client, sending
+
+
+def test_the_other_side_is_asked_to_accept_and_the_round_opens_only_then(world):
+    round_ = make_round(world, open_it=False, respondents=False)
+    mail.outbox.clear()
+    round_ = make_round(world, open_it=False, respondents=True, title="Second")
+    assert round_.accepted_by(Side.INTERNATIONAL) and round_.accepted_by(Side.LOCAL)
+    # A change of settings by the international side clears the local side's acceptance.
+    with sending():
+        services.round_update(actor=world.intl_editor, round_=round_, title="Second, renamed")
+    round_.refresh_from_db()
+    assert not round_.accepted_by(Side.LOCAL)
+    assert any("Please review the round" in m.subject for m in mail.outbox)
+    with pytest.raises(services.ValidationError, match="Both sides must accept"):
+        services.round_open(actor=world.intl_editor, round_=round_)
+    page = world.client_for(world.local_editor).get(reverse("round_detail", args=[round_.pk]))
+    assert "Accept these settings for our side" in page.content.decode()
+    world.client_for(world.local_editor).post(
+        reverse("round_accept", args=[round_.pk]), {"side": "local"}
+    )
+    mail.outbox.clear()
+    with sending():
+        response = world.client_for(world.intl_editor).post(
+            reverse("round_open", args=[round_.pk])
+        )
+    assert response.status_code == 302
+    round_.refresh_from_db()
+    assert round_.state == RoundState.OPEN
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "amira@intl.example.org",
+        "joseph@local.example.org",
+    ]
+    assert "/respond/" in mail.outbox[0].body
+
+
+def test_answers_stay_sealed_until_both_sides_submit(world):
+    round_ = make_round(world)
+    intl, local = round_.respondents.order_by("side")
+    results = reverse("round_results", args=[round_.pk])
+    answer_everything(respondent_client(intl), "4")
+    round_.refresh_from_db()
+    assert round_.state == RoundState.OPEN
+    for user in (world.intl_admin, world.local_admin):
+        page = world.client_for(user).get(results)
+        assert page.status_code == 403
+        assert "sealed" in page.content.decode()
+    done = answer_everything(respondent_client(local), "2")
+    assert done.status_code == 302 and done["Location"].endswith("/respond/done/")
+    round_.refresh_from_db()
+    assert round_.state == RoundState.RELEASED
+    page = world.client_for(world.local_viewer).get(results).content.decode()
+    assert "International side" in page and "Local side" in page
+    # Each side answered only its own half of the pairs, pinned to the round's version.
+    assert Response.objects.filter(round=round_).count() == 2
+    intl_names = set(
+        Answer.objects.filter(response__round=round_, side="international").values_list(
+            "question__name", flat=True
+        )
+    )
+    assert "voice_budget_intl" in intl_names and "voice_budget_local" not in intl_names
+    assert set(
+        Answer.objects.filter(question__name="voice_budget_local").values_list("value", flat=True)
+    ) == {"2"}
+    actions = list(
+        AuditEvent.objects.filter(object_id=str(round_.pk)).values_list("action", flat=True)
+    )
+    for action in ("round_create", "round_accept", "round_open", "response_submit",
+                   "round_close", "round_release"):
+        assert action in actions
