@@ -213,7 +213,9 @@ def sending():
     return TestCase.captureOnCommitCallbacks(execute=True)
 
 
-def make_round(world, *, privacy="organisation", respondents=True, open_it=True, **fields):
+def make_round(
+    world, *, privacy="organisation", respondents=True, open_it=True, accept=True, **fields
+):
     """A partnership round on the built-in framework, prepared by the international editor and
     accepted by the local editor; with one respondent per side, opened, unless told otherwise."""
     import datetime
@@ -240,7 +242,8 @@ def make_round(world, *, privacy="organisation", respondents=True, open_it=True,
             organisation=world.intl,
             **settings_,
         )
-    services.round_accept(actor=world.local_editor, round_=round_, side=Side.LOCAL)
+    if accept:
+        services.round_accept(actor=world.local_editor, round_=round_, side=Side.LOCAL)
     if respondents:
         services.respondent_add(
             actor=world.intl_editor,

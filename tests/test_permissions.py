@@ -6,11 +6,19 @@ Codes: a number is the expected status; "login" is a redirect to the sign-in pag
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from counterpart.assessments.services import respondent_token, round_close
 from counterpart.organisations.models import Role
 from counterpart.organisations.services import invitation_create
 from counterpart.partnerships.models import PartyRole, Side
 
-from .conftest import add_member, make_framework, make_org, make_user
+from .conftest import (
+    add_member,
+    make_framework,
+    make_org,
+    make_pooled_round,
+    make_round,
+    make_user,
+)
 
 VISITORS = [
     "anonymous",
@@ -52,6 +60,33 @@ def _third_party(w):
 
 def _framework_version(w):
     return make_framework(w.intl, w.intl_editor)
+
+
+def _draft_round(w):
+    return make_round(w, open_it=False)
+
+
+def _open_round(w):
+    return make_round(w)
+
+
+def _released_round(w):
+    round_ = make_round(w)
+    round_close(actor=w.intl_editor, round_=round_)
+    return round_
+
+
+def _round_kwargs(builder):
+    return lambda w: {"round_id": builder(w).pk}
+
+
+def _respondent_kwargs(w):
+    round_ = make_round(w)
+    return {"round_id": round_.pk, "respondent_id": round_.respondents.first().pk}
+
+
+def _respondent_token(w):
+    return respondent_token(make_round(w).respondents.first())
 
 
 def _token(w):
@@ -199,6 +234,62 @@ EXPECTATIONS = {
         None,
         "404 404 200 200 200 200 200 200",
     ),
+    "round_create": (
+        "get",
+        lambda w: {"partnership_id": w.partnership.pk},
+        None,
+        "login 404 403 200 200 403 200 200",
+    ),
+    "round_create_pooled": (
+        "get",
+        lambda w: {"organisation_id": w.intl.pk},
+        None,
+        "login 404 403 200 200 404 404 404",
+    ),
+    "round_detail": ("get", _round_kwargs(_draft_round), None, "login 404 200 200 200 200 200 200"),
+    "round_edit": ("get", _round_kwargs(_draft_round), None, "login 404 403 200 200 403 200 200"),
+    "round_accept": (
+        "post",
+        lambda w: {"round_id": make_round(w, open_it=False, accept=False).pk},
+        {"side": "local"},
+        "login 404 403 403 403 403 302 302",
+    ),
+    "round_open": ("post", _round_kwargs(_draft_round), {}, "login 404 403 302 302 403 302 302"),
+    "round_close": ("post", _round_kwargs(_open_round), {}, "login 404 403 302 302 403 302 302"),
+    "round_extend": (
+        "post",
+        _round_kwargs(_open_round),
+        {"closes_on": "2099-01-31"},
+        "login 404 403 302 302 403 302 302",
+    ),
+    "round_partners": (
+        "get",
+        _round_kwargs(lambda w: make_pooled_round(w, open_it=False)),
+        None,
+        "login 404 403 200 200 404 404 404",
+    ),
+    "respondent_add": (
+        "post",
+        _round_kwargs(_draft_round),
+        {"side": "local", "name": "Grace", "email": "grace@local.example.org", "language": "en"},
+        "login 404 403 302 302 403 302 302",
+    ),
+    "respondent_remove": ("post", _respondent_kwargs, {}, "login 404 403 302 302 403 302 302"),
+    "respondent_send": ("post", _respondent_kwargs, {}, "login 404 403 302 302 403 302 302"),
+    "round_xlsform": ("get", _round_kwargs(_open_round), None, "login 404 403 200 200 403 200 200"),
+    "round_import": ("get", _round_kwargs(_open_round), None, "login 404 403 200 200 403 200 200"),
+    "round_results": (
+        "get",
+        _round_kwargs(_released_round),
+        None,
+        "login 404 200 200 200 200 200 200",
+    ),
+    # Respondents need no account; without a personal link in the session, nobody gets in.
+    "respond_enter": ("get", lambda w: {"token": _respondent_token(w)}, None, _all("302")),
+    "respond_start": ("get", None, None, _all("403")),
+    "respond_page": ("get", lambda w: {"page": 1}, None, _all("403")),
+    "respond_review": ("get", None, None, _all("403")),
+    "respond_done": ("get", None, None, _all("302")),
 }
 
 

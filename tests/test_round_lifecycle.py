@@ -33,9 +33,7 @@ def test_the_other_side_is_asked_to_accept_and_the_round_opens_only_then(world):
     )
     mail.outbox.clear()
     with sending():
-        response = world.client_for(world.intl_editor).post(
-            reverse("round_open", args=[round_.pk])
-        )
+        response = world.client_for(world.intl_editor).post(reverse("round_open", args=[round_.pk]))
     assert response.status_code == 302
     round_.refresh_from_db()
     assert round_.state == RoundState.OPEN
@@ -77,6 +75,12 @@ def test_answers_stay_sealed_until_both_sides_submit(world):
     actions = list(
         AuditEvent.objects.filter(object_id=str(round_.pk)).values_list("action", flat=True)
     )
-    for action in ("round_create", "round_accept", "round_open", "response_submit",
-                   "round_close", "round_release"):
+    for action in (
+        "round_create",
+        "round_accept",
+        "round_open",
+        "response_submit",
+        "round_close",
+        "round_release",
+    ):
         assert action in actions

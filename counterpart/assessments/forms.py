@@ -94,11 +94,6 @@ class RespondentForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
     language = forms.ChoiceField(label=_("Language of the emails"), choices=settings.LANGUAGES)
 
-    def __init__(self, *args, sides=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if sides is not None:
-            self.fields["side"].choices = [(s, Side(s).label) for s in sides]
-
 
 class PartnerFilterForm(forms.Form):
     country = LazyTypedChoiceField(

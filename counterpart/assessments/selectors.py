@@ -6,7 +6,7 @@ Results are read only from a released round; in a partner feedback round, only o
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -201,12 +201,14 @@ def partner_organisations(organisation, *, country=None, kind=None):
 
 def versions_for_round(organisations):
     """The framework versions a round may use: the built-in ones and those of the organisations
-    taking part, newest first."""
-    return list(
+    taking part, newest first (a queryset, for a form's choices)."""
+    return (
         FrameworkVersion.objects.filter(
             Q(framework__organisation__isnull=True) | Q(framework__organisation__in=organisations)
         )
         .select_related("framework", "framework__organisation")
         .defer("source")
-        .order_by("framework__organisation__name", "framework__name", "-number")
+        .order_by(
+            F("framework__organisation__name").asc(nulls_first=True), "framework__name", "-number"
+        )
     )

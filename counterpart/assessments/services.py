@@ -535,6 +535,18 @@ def respondent_remove(*, actor, respondent: Respondent) -> None:
         organisation=round_.organisation,
         before={"side": respondent.side, "email": respondent.email},
     )
+    _close_if_all_answered(round_, timezone.now())
+
+
+def _close_if_all_answered(round_, now):
+    """A partnership round closes, and its answers unseal, once everyone asked has answered."""
+    if (
+        not round_.is_pooled
+        and round_.state == RoundState.OPEN
+        and round_.responses.exists()
+        and not _respondents_waiting(round_).exists()
+    ):
+        _close(round_, None, now, "all_answered")
 
 
 @transaction.atomic
@@ -621,10 +633,7 @@ def response_submit(*, respondent: Respondent, now=None) -> Response:
                 organisation=round_.organisation,
                 after={"side": respondent.side, "respondent": str(respondent)},
             )
-        if not round_.is_pooled and not _respondents_waiting(round_).exists():
-            locked = _lock(round_)
-            if locked.state == RoundState.OPEN:
-                _close(locked, None, now, "all_answered")
+        _close_if_all_answered(_lock(round_), now)
     return response
 
 

@@ -65,7 +65,7 @@ def round_create(request, partnership_id):
                 "stage": partnership.get_stage_display(),
             },
             "stage": partnership.stage,
-            "framework_version": versions[0].pk if versions else None,
+            "framework_version": versions.first(),
             "opens_on": today,
             "closes_on": today + timezone.timedelta(days=21),
             "privacy": Privacy.ORGANISATION,
@@ -111,7 +111,7 @@ def round_create_pooled(request, organisation_id):
         initial={
             "title": _("Partner feedback on %(organisation)s, %(year)s")
             % {"organisation": organisation.name, "year": today.year},
-            "framework_version": versions[0].pk if versions else None,
+            "framework_version": versions.first(),
             "opens_on": today,
             "closes_on": today + timezone.timedelta(days=28),
         },
@@ -194,10 +194,9 @@ def _render_detail(request, round_, respondent_form=None, extend_form=None, stat
     editing_sides = sides_of(request.user, round_, Role.EDITOR)
     manager = can_manage(request.user, round_)
     if respondent_form is None and manager:
-        respondent_form = RespondentForm(
-            sides=None if round_.is_pooled else sorted(editing_sides) or None,
-            initial={"language": get_language()},
-        )
+        respondent_form = RespondentForm(initial={"language": get_language()})
+        if round_.is_pooled:
+            del respondent_form.fields["side"]
     to_accept = [
         side
         for side in editing_sides
@@ -293,17 +292,16 @@ def round_extend(request, round_id):
 def respondent_add(request, round_id):
     round_ = selectors.round_for_user(request.user, round_id)
     require_manager(request.user, round_)
-    sides = None if round_.is_pooled else sorted(sides_of(request.user, round_, Role.EDITOR))
-    form = RespondentForm(request.POST, sides=sides)
+    form = RespondentForm(request.POST)
     if round_.is_pooled:
-        form.fields["side"].required = False
+        del form.fields["side"]
     saved = submit(
         request,
         form,
         lambda data: services.respondent_add(
             actor=request.user,
             round_=round_,
-            side=data["side"] or Side.LOCAL,
+            side=data.get("side", Side.LOCAL),
             email=data["email"],
             name=data["name"],
             language=data["language"],
