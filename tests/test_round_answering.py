@@ -7,9 +7,8 @@ import re
 from django.conf import settings
 from django.test import Client
 
-from counterpart.assessments.services import respondent_link
-
 from counterpart.assessments.models import Draft, Response
+from counterpart.assessments.services import respondent_link
 from counterpart.partnerships.models import Side
 
 from .conftest import make_round, respondent_client
