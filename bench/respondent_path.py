@@ -154,7 +154,9 @@ def p95(values):
 
 
 def report(samples, pages):
-    print(f"\n{pages} question pages per respondent; times in ms, weight gzip -6 in KB.\n")
+    people = len(samples["submit POST"])
+    print(f"\n{people} respondents after one warm-up, {pages} question pages each.")
+    print("Server time in ms; page weight gzip -6 in KB.\n")
     head = f"{'request':<12} {'n':>4} {'median':>7} {'p95':>7} {'queries':>13} {'weight':>13}"
     print(head + "  verdict")
     print("-" * (len(head) + 9))
@@ -182,8 +184,8 @@ def main():
     parser.add_argument("--asked", type=int, default=50, help="local respondents asked")
     args = parser.parse_args()
     setup_test_environment()  # locmem email, 'testserver' allowed
-    postgres = connection.vendor != "sqlite"
-    if postgres:
+    server = connection.vendor != "sqlite"
+    if server:
         old = setup_databases(verbosity=0, interactive=False, aliases={"default"})
     else:
         call_command("migrate", verbosity=0)
@@ -198,7 +200,7 @@ def main():
         report(samples, pages)
     finally:
         connection.close()
-        if postgres:
+        if server:
             teardown_databases(old, verbosity=0)
         TMP.cleanup()
     return 0
