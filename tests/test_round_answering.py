@@ -95,3 +95,19 @@ def test_review_then_submit_stores_the_answers_once(world):
     again = Client().get(respondent_link(respondent).removeprefix(settings.SITE_URL))
     assert again.status_code == 410
     assert "this link is now used" in again.content.decode()
+
+
+def test_the_respondent_pages_stay_under_ten_queries(world, django_assert_max_num_queries):
+    round_ = make_round(world)
+    client = respondent_client(round_.respondents.get(side=Side.INTERNATIONAL))
+    client.post("/respond/start/", {"language": "en"})
+    client.get("/respond/page/1/")  # the version's questions are read once per process
+    with django_assert_max_num_queries(9):
+        page = client.get("/respond/page/2/").content.decode()
+    names = set(re.findall(r'name="([a-z0-9_]+)" value="3"', page))
+    with django_assert_max_num_queries(9):
+        client.post("/respond/page/2/", {n: "3" for n in names})
+    with django_assert_max_num_queries(9):
+        client.get("/respond/review/")
+    with django_assert_max_num_queries(9):
+        assert client.post("/respond/review/").status_code == 302

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from counterpart.frameworks import xlsform
+from counterpart.frameworks.selectors import version_content
 from counterpart.partnerships.models import Side
 
 from .questionnaire import questionnaire_form, to_draft
@@ -126,7 +127,7 @@ def read_export(round_, data: bytes, filename: str) -> list[Submission]:
     known = {xlsform.SIDE_QUESTION, xlsform.STAGE_QUESTION}
     for side_fields in fields.values():
         known.update(side_fields)
-    all_names = {q.name for q in round_.framework_version.questions.all()}
+    all_names = set(version_content(round_.framework_version).questions_by_name)
     known.update(all_names)
     headers = rows[0]
     names = _column_names(headers, known)

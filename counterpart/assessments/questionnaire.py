@@ -4,6 +4,7 @@ import datetime
 import decimal
 
 from counterpart.frameworks.questionnaire import QuestionnaireForm
+from counterpart.frameworks.selectors import version_content
 
 
 def questionnaire_form(round_, side, language, data=None, initial=None, page=None):
@@ -41,7 +42,7 @@ def answers_from_draft(round_, side, answers):
     form = questionnaire_form(round_, side, round_.framework_version.default_language, answers)
     form.is_valid()
     cleaned = form.cleaned_data
-    questions = {q.name: q for q in round_.framework_version.questions.all()}
+    questions = version_content(round_.framework_version).questions_by_name
     rows = []
     for name, question in questions.items():
         value = cleaned.get(name)

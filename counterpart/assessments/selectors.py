@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from counterpart.frameworks.models import FrameworkVersion
-from counterpart.frameworks.selectors import choice_labels, pick
+from counterpart.frameworks.selectors import choice_labels, pick, version_content
 from counterpart.organisations.models import Organisation
 from counterpart.partnerships.models import Partnership, Side
 
@@ -121,8 +121,9 @@ def round_results(round_, language) -> list[BlockResult]:
         raise Http404(_("The results of this round are not available."))
     version = round_.framework_version
     default = version.default_language
-    choices = choice_labels(version.choices.all(), language, default)
-    sections = {s.pk: s for s in version.sections.all()}
+    content = version_content(version)
+    choices = choice_labels(content.choices, language, default)
+    sections = {s.pk: s for s in content.sections}
     answers = (
         Answer.objects.filter(response__round=round_)
         .select_related("response__respondent")
@@ -134,7 +135,7 @@ def round_results(round_, language) -> list[BlockResult]:
     named = round_.privacy == Privacy.NAMED
     blocks = {}
     ordered = []
-    for question in version.questions.all():
+    for question in content.questions:
         found = by_question.get(question.pk)
         if not found:
             continue

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from counterpart.audit.services import audit_record, snapshot
+from counterpart.frameworks.selectors import version_content
 from counterpart.organisations.models import Membership, Role
 from counterpart.organisations.permissions import require_role
 from counterpart.partnerships.models import Side
@@ -538,14 +539,15 @@ def respondent_remove(*, actor, respondent: Respondent) -> None:
     _close_if_all_answered(round_, timezone.now())
 
 
-def _close_if_all_answered(round_, now):
-    """A partnership round closes, and its answers unseal, once everyone asked has answered."""
-    if (
-        not round_.is_pooled
-        and round_.state == RoundState.OPEN
-        and round_.responses.exists()
-        and not _respondents_waiting(round_).exists()
-    ):
+def _close_if_all_answered(round_, now, answered=False):
+    """A partnership round closes, and its answers unseal, once everyone asked has answered
+    (`answered`: a response is known to exist)."""
+    if round_.is_pooled or _respondents_waiting(round_).exists():
+        return
+    if not answered and not round_.responses.exists():
+        return
+    round_ = _lock(round_)
+    if round_.state == RoundState.OPEN:
         _close(round_, None, now, "all_answered")
 
 
@@ -561,14 +563,31 @@ def respondent_send_again(*, actor, respondent: Respondent) -> None:
 
 
 @transaction.atomic
+@transaction.atomic
 def draft_save(*, respondent: Respondent, answers: dict, page: int, language: str) -> Draft:
-    """Keep the answers of one page, so that the person can stop and resume anywhere."""
-    respondent = (
-        Respondent.objects.select_for_update().select_related("round").get(pk=respondent.pk)
+    """Keep the answers of one page, so that the person can stop and resume anywhere. The
+    respondent row is locked, so a page saved while the same person submits elsewhere is
+    either in the submitted answers or refused."""
+    now = timezone.now()
+    still_answering = (
+        Respondent.objects.select_for_update(of=("self",))
+        .filter(
+            pk=respondent.pk,
+            used=False,
+            removed_at__isnull=True,
+            round__state=RoundState.OPEN,
+            round__closes_at__gt=now,
+        )
+        .values_list("pk", flat=True)
+        .first()
     )
-    respondent_can_answer(respondent)
-    draft, _created = Draft.objects.get_or_create(
-        respondent=respondent, defaults={"language": language}
+    if still_answering is None:
+        respondent.refresh_from_db()
+        respondent.round.refresh_from_db()
+        respondent_can_answer(respondent)
+        raise LinkProblem(_("This link can no longer be used."))
+    draft = Draft.objects.filter(respondent_id=respondent.pk).first() or Draft(
+        respondent=respondent
     )
     for name, value in answers.items():
         if value in ("", None, []):
@@ -586,33 +605,51 @@ def _monday(day):
     return day - timedelta(days=day.weekday())
 
 
+def _loaded_draft(respondent):
+    """The draft as the caller loaded it with the respondent, else read now."""
+    if Respondent.draft.is_cached(respondent):
+        return getattr(respondent, "draft", None)
+    return Draft.objects.filter(respondent=respondent).first()
+
+
+def _claim(respondent, now, draft, *, submitted_at):
+    """Mark the respondent used, only if nobody did first and the draft is the one read.
+    Returns whether this call claimed it."""
+    unchanged = {"draft__updated_at": draft.updated_at} if draft else {"draft__isnull": True}
+    return Respondent.objects.filter(
+        pk=respondent.pk,
+        used=False,
+        removed_at__isnull=True,
+        round__state=RoundState.OPEN,
+        round__closes_at__gt=now,
+        **unchanged,
+    ).update(used=True, submitted_at=submitted_at)
+
+
 def response_submit(*, respondent: Respondent, now=None) -> Response:
     """Store the respondent's draft as their response, once.
 
     The respondent row is claimed with a conditional update, so two submits racing store one
-    response. Anonymous tier: the response keeps no link to the respondent, only the week of
-    submission, and no audit event names it (its time would tell who it was)."""
+    response; the claim also checks that the draft did not change since it was read. Anonymous
+    tier: the response keeps no link to the respondent, only the week of submission, and no
+    audit event names it (its time would tell who it was)."""
     now = now or timezone.now()
+    round_ = respondent.round
+    anonymous = round_.privacy == Privacy.ANONYMOUS
+    submitted_at = None if anonymous else now
     with transaction.atomic():
-        claimed = Respondent.objects.filter(
-            pk=respondent.pk,
-            used=False,
-            removed_at__isnull=True,
-            round__state=RoundState.OPEN,
-            round__closes_at__gt=now,
-        ).update(used=True)
-        if not claimed:
+        draft = _loaded_draft(respondent)
+        if not _claim(respondent, now, draft, submitted_at=submitted_at):
+            # Used, removed or closed meanwhile (say why), or a page was saved since the draft
+            # was read (read it again and claim with that one).
             respondent.refresh_from_db()
-            respondent_can_answer(respondent)  # raises with the reason
-            raise LinkProblem(_("This link can no longer be used."))
-        respondent = Respondent.objects.select_related("round__framework_version").get(
-            pk=respondent.pk
-        )
-        round_ = respondent.round
-        draft = Draft.objects.filter(respondent=respondent).first()
+            round_.refresh_from_db()
+            respondent_can_answer(respondent)
+            draft = Draft.objects.filter(respondent_id=respondent.pk).first()
+            if not _claim(respondent, now, draft, submitted_at=submitted_at):
+                raise LinkProblem(_("Your answers changed while they were sent. Submit again."))
         language = draft.language if draft else round_.framework_version.default_language
         values = answers_from_draft(round_, respondent.side, draft.answers if draft else {})
-        anonymous = round_.privacy == Privacy.ANONYMOUS
         response = Response.objects.create(
             round=round_,
             side=respondent.side,
@@ -624,8 +661,6 @@ def response_submit(*, respondent: Respondent, now=None) -> Response:
         if draft is not None:
             draft.delete()
         if not anonymous:
-            respondent.submitted_at = now
-            respondent.save(update_fields=["submitted_at"])
             audit_record(
                 actor=None,
                 action="response_submit",
@@ -633,7 +668,7 @@ def response_submit(*, respondent: Respondent, now=None) -> Response:
                 organisation=round_.organisation,
                 after={"side": respondent.side, "respondent": str(respondent)},
             )
-        _close_if_all_answered(_lock(round_), now)
+        _close_if_all_answered(round_, now, answered=True)
     return response
 
 
@@ -688,7 +723,7 @@ def responses_import(*, actor, round_, data: bytes, filename: str) -> dict:
     if round_.state != RoundState.OPEN:
         raise ValidationError(_("Answers can only be imported while the round is open."))
     submissions = offline.read_export(round_, data, filename)
-    questions = {q.name: q for q in round_.framework_version.questions.all()}
+    questions = version_content(round_.framework_version).questions_by_name
     existing = set(round_.responses.exclude(source_key="").values_list("source_key", flat=True))
     anonymous = round_.privacy == Privacy.ANONYMOUS
     today = timezone.localdate()

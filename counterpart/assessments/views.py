@@ -496,6 +496,7 @@ def _session_respondent(request):
         Respondent.objects.select_related(
             "round__framework_version", "round__organisation", "round__partnership", "draft"
         )
+        .defer("round__framework_version__source")
         .filter(key=key)
         .first()
         if key
@@ -589,32 +590,33 @@ def _partner_names(round_):
 @require_http_methods(["GET", "POST"])
 def respond_page(request, respondent, language, page):
     round_ = respondent.round
-    full = questionnaire_form(round_, respondent.side, language)
-    total = len(full.blocks)
-    if not 1 <= page <= total:
-        return redirect("respond_page", page=1)
     draft = _draft(respondent)
     saved = draft.answers if draft else {}
     if request.method == "POST":
         form = questionnaire_form(round_, respondent.side, language, data=request.POST)
-        form.keep_only(page - 1)
-        if form.is_valid():
+    else:
+        form = questionnaire_form(round_, respondent.side, language, initial=saved)
+    total = len(form.blocks)
+    if not 1 <= page <= total:
+        return redirect("respond_page", page=1)
+    form.keep_only(page - 1)
+    if request.method == "POST" and form.is_valid():
+        try:
             services.draft_save(
                 respondent=respondent,
                 answers={name: to_draft(value) for name, value in form.cleaned_data.items()},
                 page=page,
                 language=language,
             )
-            if "stop" in request.POST:
-                return render(request, "assessments/respond_saved.html", {"round": round_})
-            if "back" in request.POST and page > 1:
-                return redirect("respond_page", page=page - 1)
-            if page < total:
-                return redirect("respond_page", page=page + 1)
-            return redirect("respond_review")
-    else:
-        form = questionnaire_form(round_, respondent.side, language, initial=saved)
-        form.keep_only(page - 1)
+        except services.LinkProblem as problem:
+            return _respondent_problem(request, problem)
+        if "stop" in request.POST:
+            return render(request, "assessments/respond_saved.html", {"round": round_})
+        if "back" in request.POST and page > 1:
+            return redirect("respond_page", page=page - 1)
+        if page < total:
+            return redirect("respond_page", page=page + 1)
+        return redirect("respond_review")
     return render(
         request,
         "assessments/respond_page.html",

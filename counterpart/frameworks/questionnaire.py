@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import xlsform
 from .models import Part
-from .selectors import choice_labels, pick
+from .selectors import choice_labels, pick, version_content
 
 _BOUND = re.compile(r"^\.\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)$")
 
@@ -48,11 +48,12 @@ class QuestionnaireForm(forms.Form):
         self.language = language
         default = version.default_language
         self.blocks = []
-        choices = choice_labels(version.choices.all(), language, default)
-        sections = {s.pk: s for s in version.sections.all()}
+        content = version_content(version)
+        choices = choice_labels(content.choices, language, default)
+        sections = {s.pk: s for s in content.sections}
         blocks = {}
         structural = {xlsform.SIDE_QUESTION, xlsform.STAGE_QUESTION}
-        for question in version.questions.all():
+        for question in content.questions:
             if question.name in structural or question.base_type == "note":
                 continue
             if question.side and question.side != side:

@@ -3,6 +3,8 @@
 Anyone may read the built-in framework. An organisation's own frameworks are visible to its
 members and to the members of the organisations it is in partnership with, who answer them."""
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q
@@ -141,6 +143,44 @@ def parsed_from_version(version) -> xlsform.ParsedFramework:
             (choice.list_name, choice.value, choice.label) for choice in version.choices.all()
         ],
     )
+
+
+@dataclass(frozen=True)
+class VersionContent:
+    choices: tuple
+    sections: tuple
+    questions: tuple
+
+    @property
+    def questions_by_name(self):
+        return {q.name: q for q in self.questions}
+
+
+_CONTENT = OrderedDict()
+_CONTENT_SIZE = 16
+_CONTENT_LOCK = threading.Lock()
+
+
+def version_content(version) -> VersionContent:
+    """The choices, sections and questions of a version, read once per process: a version
+    never changes once stored, so every respondent page can reuse them. The key includes the
+    version's hash and time, so that a new version under a reused id is never mistaken."""
+    key = (version.pk, version.source_sha256, version.created_at)
+    with _CONTENT_LOCK:
+        content = _CONTENT.get(key)
+        if content is not None:
+            _CONTENT.move_to_end(key)
+            return content
+    content = VersionContent(
+        tuple(version.choices.all()),
+        tuple(version.sections.all()),
+        tuple(version.questions.all()),
+    )
+    with _CONTENT_LOCK:
+        _CONTENT[key] = content
+        while len(_CONTENT) > _CONTENT_SIZE:
+            _CONTENT.popitem(last=False)
+    return content
 
 
 def content_language(version, requested, interface_language):
