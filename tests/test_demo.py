@@ -30,3 +30,24 @@ def test_demo_loads_once_with_every_stage_and_side(db, client):
         assert response.status_code == 302, email
         assert client.get("/partnerships/").status_code == 200
         client.post("/accounts/logout/")
+
+
+def test_demo_has_a_released_round_a_sealed_one_and_partner_feedback(db, client):
+    from counterpart.assessments.models import Round
+
+    call_command("load_demo", stdout=io.StringIO())
+    states = dict(Round.objects.values_list("title", "state"))
+    assert states["Kalobeyei: mid-term reflection"] == "released"
+    assert states["Kakuma: lessons from the closure"] == "open"
+    feedback = Round.objects.get(kind="pooled")
+    assert feedback.state == "open" and feedback.responses.count() == 3
+    client.post(
+        "/accounts/login/",
+        {"username": "joseph.local-admin@kalobeyei.example", "password": DEMO_PASSWORD},
+    )
+    released = Round.objects.get(title="Kalobeyei: mid-term reflection")
+    page = client.get(f"/rounds/{released.pk}/results/").content.decode()
+    assert "International side" in page and "Local side" in page
+    sealed = Round.objects.get(title="Kakuma: lessons from the closure")
+    assert client.get(f"/rounds/{sealed.pk}/results/").status_code == 403
+    assert client.get(f"/rounds/{feedback.pk}/").status_code == 404  # Horizon's own round

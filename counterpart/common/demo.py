@@ -179,6 +179,7 @@ def load_demo():
         )
         people[email] = membership.user
 
+    partnerships = {}
     for title, intl, local, stage, countries, start, end, terms, route in PARTNERSHIPS:
         actor = people[founders[intl][0]]
         first_stage = STAGES[0]
@@ -197,6 +198,7 @@ def load_demo():
             start_date=start,
             end_date=end,
         )
+        partnerships[title] = partnership
         for step in range(1, STAGES.index(stage) + 1):
             partnership_set_stage(
                 actor=actor,
@@ -213,7 +215,148 @@ def load_demo():
                 **terms,
             )
     _adapted_framework(people[founders["horizon"][0]], organisations["horizon"])
+    _rounds(people, organisations, partnerships)
     return people
+
+
+# How each side tends to answer, per element, in the demonstration's released round: the
+# international side rates itself higher on voice and transparency (two blind spots).
+LEANING = {
+    "international": {"respect": 4, "voice": 5, "transparency": 4, "adaptability": 4,
+                      "culture": 3, "learning": 4},
+    "local": {"respect": 4, "voice": 2, "transparency": 2, "adaptability": 3,
+              "culture": 3, "learning": 3},
+}  # fmt: skip
+
+
+def _demo_answers(round_, side, seed):
+    """Answers a respondent of this side might give: around the side's leaning per element,
+    every fourth practice only partly done."""
+    import random
+
+    from counterpart.assessments.questionnaire import questionnaire_form
+    from counterpart.frameworks.selectors import version_content
+
+    chooser = random.Random(seed)  # noqa: S311 (invented answers, not secrets)
+    questions = version_content(round_.framework_version).questions_by_name
+    answers = {}
+    form = questionnaire_form(round_, side, "en")
+    for position, (name, field) in enumerate(form.fields.items()):
+        question = questions.get(name)
+        if question is None or not hasattr(field, "choices"):
+            continue
+        values = [str(v) for v, _label in field.choices]
+        if question.part == "relationship":
+            level = LEANING[side].get(question.element, 3) + chooser.choice((-1, 0, 0, 1))
+            answers[name] = str(min(5, max(1, level)))
+        elif question.part == "checklist":
+            answers[name] = "partly" if position % 4 == 0 else "done"
+        elif values and question.base_type == "select_one":
+            answers[name] = values[0]
+    return answers
+
+
+def _answer(round_, respondent, seed):
+    from counterpart.assessments.services import draft_save, response_submit
+
+    respondent.round = round_
+    draft_save(
+        respondent=respondent,
+        answers=_demo_answers(round_, respondent.side, seed),
+        page=1,
+        language=respondent.language,
+    )
+    response_submit(respondent=respondent)
+
+
+def _rounds(people, organisations, partnerships):
+    """A released round with both sides' answers, an open round still sealed, and a partner
+    feedback round of Horizon waiting for more answers."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from counterpart.assessments import services
+    from counterpart.frameworks.models import FrameworkVersion
+
+    builtin = FrameworkVersion.objects.filter(framework__organisation__isnull=True).latest("number")
+    today = timezone.localdate()
+    david = people["david.intl-editor@horizon.example"]
+    grace = people["grace.local-editor@kalobeyei.example"]
+    dates = {"opens_on": today, "closes_on": today + timedelta(days=21)}
+
+    kalobeyei = partnerships["Youth-led protection in Kalobeyei"]
+    released = services.round_create(
+        actor=david,
+        partnership=kalobeyei,
+        organisation=organisations["horizon"],
+        title="Kalobeyei: mid-term reflection",
+        stage=Stage.IMPLEMENTATION,
+        framework_version=builtin,
+        privacy="organisation",
+        conversation_mode=False,
+        **dates,
+    )
+    services.round_accept(actor=grace, round_=released, side=Side.LOCAL)
+    asked = [
+        (Side.INTERNATIONAL, "david.intl-editor@horizon.example", "David Okafor", "en"),
+        (Side.INTERNATIONAL, "sofia.intl-viewer@horizon.example", "Sofia Lindqvist", "en"),
+        (Side.LOCAL, "joseph.local-admin@kalobeyei.example", "Joseph Deng", "ar"),
+        (Side.LOCAL, "grace.local-editor@kalobeyei.example", "Grace Nyakim", "en"),
+        (Side.LOCAL, "hassan.local-viewer@kalobeyei.example", "Hassan Abdi", "fr"),
+    ]
+    for side, email, name, language in asked:
+        services.respondent_add(
+            actor=david, round_=released, side=side, email=email, name=name, language=language
+        )
+    services.round_open(actor=david, round_=released)
+    for seed, respondent in enumerate(released.respondents.order_by("email")):
+        _answer(released, respondent, seed)
+
+    maartje = people["maartje@northbridge.example"]
+    kakuma = partnerships["Youth sports for peace, Kakuma"]
+    sealed = services.round_create(
+        actor=maartje,
+        partnership=kakuma,
+        organisation=organisations["northbridge"],
+        title="Kakuma: lessons from the closure",
+        stage=Stage.TRANSITION,
+        framework_version=builtin,
+        privacy="named",
+        conversation_mode=True,
+        **dates,
+    )
+    services.round_accept(actor=grace, round_=sealed, side=Side.LOCAL)
+    for side, email, name in (
+        (Side.INTERNATIONAL, "maartje@northbridge.example", "Maartje de Vries"),
+        (Side.LOCAL, "grace.local-editor@kalobeyei.example", "Grace Nyakim"),
+        (Side.LOCAL, "joseph.local-admin@kalobeyei.example", "Joseph Deng"),
+    ):
+        services.respondent_add(actor=maartje, round_=sealed, side=side, email=email, name=name)
+    services.round_open(actor=maartje, round_=sealed)
+    for seed, respondent in enumerate(sealed.respondents.exclude(name="Joseph Deng")):
+        _answer(sealed, respondent, 10 + seed)
+
+    feedback = services.round_create_pooled(
+        actor=david,
+        organisation=organisations["horizon"],
+        title="Partner feedback on Horizon Relief International, 2026",
+        framework_version=builtin,
+        threshold=5,
+        conversation_mode=False,
+        **dates,
+    )
+    partners = [organisations[k] for k in ("kalobeyei", "mafraq", "frontera", "turkana")]
+    services.respondents_add_members(
+        actor=david, round_=feedback, organisations=partners, language="en"
+    )
+    for key in ("mafraq", "frontera", "turkana"):
+        services.respondent_add(
+            actor=david, round_=feedback, side=Side.LOCAL, email=f"staff@{key}.example"
+        )
+    services.round_open(actor=david, round_=feedback)
+    for seed, respondent in enumerate(feedback.respondents.order_by("email")[:3]):
+        _answer(feedback, respondent, 20 + seed)
 
 
 def _workbook_edit(data, title, labels):
