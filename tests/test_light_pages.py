@@ -9,7 +9,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from .conftest import builtin_version
+from .conftest import answer_everything, builtin_version, make_round, respondent_client
 
 EXTERNAL = re.compile(r"""(?:src|href|action)\s*=\s*["'](?:https?:)?//""", re.I)
 
@@ -26,7 +26,22 @@ def pages(world):
         (world.intl_admin, reverse("agreement_edit", args=[world.partnership.pk])),
         (None, reverse("framework_version", args=[builtin_version().pk]) + "?lang=ar"),
         (None, reverse("framework_version_try", args=[builtin_version().pk]) + "?lang=ar"),
+        (world.local_editor, reverse("round_detail", args=[_round(world).pk])),
+        (world.intl_viewer, reverse("round_results", args=[_released(world).pk])),
     ]
+
+
+def _round(world):
+    return make_round(world, open_it=False)
+
+
+def _released(world):
+    from counterpart.assessments.services import round_close
+
+    round_ = make_round(world, title="Released")
+    answer_everything(respondent_client(round_.respondents.get(side="local")), "2")
+    round_close(actor=world.intl_editor, round_=round_)
+    return round_
 
 
 def test_pages_are_self_contained_and_light(world):
