@@ -84,3 +84,26 @@ def test_answers_stay_sealed_until_both_sides_submit(world):
         "round_release",
     ):
         assert action in actions
+
+
+@pytest.mark.parametrize(("privacy", "linked"), [("named", True), ("organisation", False)])
+def test_only_a_named_round_keeps_who_gave_the_answers(world, privacy, linked):
+    round_ = make_round(world, privacy=privacy)
+    respondent = round_.respondents.get(side=Side.LOCAL)
+    answer_everything(respondent_client(respondent), "3")
+    response = Response.objects.get(round=round_)
+    assert (response.respondent_id == respondent.pk) is linked
+    assert response.side == Side.LOCAL
+    page = world.client_for(world.intl_viewer)
+    services.round_close(actor=world.intl_editor, round_=round_)
+    html = page.get(reverse("round_results", args=[round_.pk])).content.decode()
+    assert ("Joseph Deng" in html) is linked
+
+
+def test_each_side_sees_its_own_people_and_only_numbers_for_the_other(world):
+    round_ = make_round(world)
+    local_page = world.client_for(world.local_viewer).get(reverse("round_detail", args=[round_.pk]))
+    html = local_page.content.decode()
+    assert "joseph@local.example.org" in html
+    assert "amira@intl.example.org" not in html
+    assert "0 of 1 asked have answered." in html

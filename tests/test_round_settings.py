@@ -201,3 +201,16 @@ def test_a_partnership_round_page_never_goes_to_an_outsider(world):
     assert (
         world.client_for(person).get(reverse("round_detail", args=[round_.pk])).status_code == 404
     )
+
+
+def test_changing_the_settings_on_the_page_asks_the_other_side_again(world):
+    round_ = make_round(world, open_it=False)
+    client = world.client_for(world.local_editor)
+    data = _form(title="Renamed by the local side", privacy="organisation")
+    response = client.post(reverse("round_edit", args=[round_.pk]), data)
+    assert response.status_code == 302
+    round_.refresh_from_db()
+    assert round_.title == "Renamed by the local side"
+    assert round_.accepted_by("local") and not round_.accepted_by("international")
+    page = world.client_for(world.intl_editor).get(reverse("round_detail", args=[round_.pk]))
+    assert "Accept these settings for our side" in page.content.decode()

@@ -666,7 +666,9 @@ def response_submit(*, respondent: Respondent, now=None) -> Response:
                 action="response_submit",
                 obj=round_,
                 organisation=round_.organisation,
-                after={"side": respondent.side, "respondent": str(respondent)},
+                after={"side": respondent.side, "respondent": str(respondent)}
+                if round_.privacy == Privacy.NAMED
+                else {"side": respondent.side},
             )
         _close_if_all_answered(round_, now, answered=True)
     return response
