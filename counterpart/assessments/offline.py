@@ -204,7 +204,7 @@ def _read_row(round_, number, cells, fields, all_names, problems):
                 number,
                 stage_column,
                 _("This submission was for the stage “%(found)s”; the round is at “%(stage)s”.")
-                % {"found": stage_text, "stage": round_.stage},
+                % {"found": stage_text, "stage": round_.get_stage_display()},
             )
         )
     key = cells.pop("__key__", ("", ""))[0]
