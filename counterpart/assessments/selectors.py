@@ -81,9 +81,9 @@ def round_progress(round_, viewer_sides) -> list[SideProgress]:
 
 
 def responses_by_side(round_) -> dict:
-    counts = dict(
-        round_.responses.values_list("side").annotate(n=Count("id")).values_list("side", "n")
-    )
+    counts = {
+        row["side"]: row["n"] for row in round_.responses.values("side").annotate(n=Count("id"))
+    }
     return {side: counts.get(side, 0) for side in Side.values}
 
 

@@ -167,14 +167,10 @@ def _lock(round_) -> Round:
     return Round.objects.select_for_update().get(pk=round_.pk)
 
 
-def _side_of_actor(actor, round_, wanted=None):
-    """The side the person acts for: the one asked for, else their only editing side."""
+def _side_of_actor(actor, round_):
+    """The side the person edits for, when there is only one (else None)."""
     sides = sides_of(actor, round_, Role.EDITOR)
-    if wanted in sides:
-        return wanted
-    if len(sides) == 1:
-        return next(iter(sides))
-    return None
+    return next(iter(sides)) if len(sides) == 1 else None
 
 
 @transaction.atomic
