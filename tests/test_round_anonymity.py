@@ -130,3 +130,16 @@ def test_the_organisation_sees_counts_never_who_answered(world):
     html = page.content.decode()
     assert "1 of 5 asked have answered." in html
     assert answered.email not in html
+
+
+def test_the_organisation_cannot_probe_who_answered_or_ask_its_own_staff(world):
+    round_ = make_pooled_round(world, people=5)
+    answered = round_.respondents.first()
+    answer_everything(respondent_client(answered))
+    for action in (services.respondent_remove, services.respondent_send_again):
+        with pytest.raises(services.ValidationError, match="anonymous round"):
+            action(actor=world.intl_editor, respondent=answered)
+    with pytest.raises(services.ValidationError, match="not from your own members"):
+        services.respondent_add(
+            actor=world.intl_editor, round_=round_, side="local", email=world.intl_viewer.email
+        )

@@ -107,3 +107,32 @@ def test_each_side_sees_its_own_people_and_only_numbers_for_the_other(world):
     assert "joseph@local.example.org" in html
     assert "amira@intl.example.org" not in html
     assert "0 of 1 asked have answered." in html
+
+
+def test_comments_are_listed_in_an_order_that_says_nothing_of_who_came_first(world):
+    round_ = make_round(world, open_it=False)
+    for n in range(3):
+        services.respondent_add(
+            actor=world.local_editor, round_=round_, side=Side.LOCAL, email=f"p{n}@x.example.org"
+        )
+    with sending():
+        services.round_open(actor=world.intl_editor, round_=round_)
+    round_.refresh_from_db()
+    notes = iter(["zebra crossing", "apple harvest", "mango season", "kiwi juice"])
+    for respondent in round_.respondents.filter(side=Side.LOCAL).order_by("pk"):
+        respondent.round = round_
+        services.draft_save(
+            respondent=respondent,
+            answers={
+                "check_implementation_checkins": "done",
+                "check_implementation_checkins_note": next(notes),
+            },
+            page=7,
+            language="en",
+        )
+        services.response_submit(respondent=respondent)
+    services.round_close(actor=world.intl_editor, round_=round_)
+    page = world.client_for(world.intl_viewer).get(reverse("round_results", args=[round_.pk]))
+    html = page.content.decode()
+    positions = [html.index(n) for n in ("apple", "kiwi", "mango", "zebra")]
+    assert positions == sorted(positions)

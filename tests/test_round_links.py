@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
@@ -84,7 +85,7 @@ def test_a_respondent_removed_mid_round_is_stopped_and_their_draft_dropped(world
 def test_removing_the_last_person_who_had_not_answered_releases_the_round(world):
     round_ = make_round(world)
     answer_everything(respondent_client(round_.respondents.get(side=Side.INTERNATIONAL)))
-    services.respondent_remove(actor=world.intl_editor, respondent=_local(round_))
+    services.respondent_remove(actor=world.local_editor, respondent=_local(round_))
     round_.refresh_from_db()
     assert round_.state == RoundState.RELEASED
 
@@ -118,3 +119,11 @@ def test_two_submits_racing_store_one_response(world):
     with pytest.raises(services.LinkProblem):
         services.response_submit(respondent=second)
     assert Response.objects.filter(round=round_).count() == 1
+
+
+def test_only_the_persons_own_side_removes_them_or_sends_their_link(world):
+    round_ = make_round(world)
+    with pytest.raises(PermissionDenied):
+        services.respondent_remove(actor=world.intl_editor, respondent=_local(round_))
+    with pytest.raises(PermissionDenied):
+        services.respondent_send_again(actor=world.intl_editor, respondent=_local(round_))

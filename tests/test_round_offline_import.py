@@ -10,7 +10,7 @@ from django.urls import reverse
 from counterpart.assessments import offline, services
 from counterpart.assessments.models import Answer, Response
 
-from .conftest import make_pooled_round, make_round
+from .conftest import add_member, make_pooled_round, make_round
 
 # A KoboToolbox CSV export: ";" between columns, group paths in the headers, its own metadata.
 KOBO_CSV = (
@@ -26,6 +26,9 @@ KOBO_CSV = (
 
 
 def _import(world, round_, data, name="export.csv"):
+    """Imported by a facilitator who edits for both sides (a member of both organisations)."""
+    if not world.intl_editor.memberships.filter(organisation=world.local).exists():
+        add_member(world.local, world.intl_editor, "editor")
     return services.responses_import(
         actor=world.intl_editor,
         round_=round_,
@@ -116,6 +119,7 @@ def test_every_problem_is_reported_row_by_row_and_nothing_is_stored(world):
         ("export.xlsx", b"PK\x03\x04 not really a workbook", "could not be read"),
         ("export.pdf", b"%PDF-1.4", "CSV or XLSX"),
         ("export.csv", b"name,age\nAmina,34\n", "No column matches"),
+        ("export.csv", b'a,b\n"' + b"x" * 200_000 + b'"\n', "could not be read as CSV"),
     ],
 )
 def test_a_file_that_is_not_an_export_is_refused_with_a_reason(world, name, data, message):
@@ -139,13 +143,24 @@ def test_the_import_page_lists_the_problems_in_the_users_language(world):
     assert not Response.objects.exists()
 
 
-def test_a_pooled_round_needs_no_side_column_and_stays_anonymous(world):
+def test_one_side_cannot_import_answers_for_the_other(world):
+    round_ = make_round(world)
+    with pytest.raises(offline.ExportInvalid) as caught:
+        services.responses_import(
+            actor=world.local_editor, round_=round_, data=KOBO_CSV.encode(), filename="e.csv"
+        )
+    assert [(p.row, p.message) for p in caught.value.problems] == [
+        (3, "You can import only the answers of your own side, not the international side.")
+    ]
+    assert not Response.objects.exists()
+
+
+def test_an_anonymous_round_takes_no_import(world):
+    """Otherwise the organisation assessed could add answers until its results show."""
     round_ = make_pooled_round(world)
-    data = "respect/respect_advice_local,_uuid\n4,k-1\n"
-    assert _import(world, round_, data)["stored"] == 1
-    response = Response.objects.get(round=round_)
-    assert response.side == "local" and response.respondent_id is None
-    assert response.submitted_on.weekday() == 0
+    with pytest.raises(services.ValidationError, match="anonymous round"):
+        _import(world, round_, "respect/respect_advice_local,_uuid\n4,k-1\n")
+    assert not Response.objects.exists()
 
 
 def test_the_round_questionnaire_downloads_as_xlsform(world):

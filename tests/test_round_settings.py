@@ -51,6 +51,7 @@ def test_an_editor_prepares_a_round_from_the_partnership_page(world):
         ({"stage": "somewhere"}, "Select a valid choice"),
         ({"stage": ""}, "This field is required"),
         ({"title": "Two\nlines"}, "one line"),
+        ({"closes_on": "9999-12-31"}, "a year at most"),
     ],
 )
 def test_wrong_settings_are_refused_with_a_message(world, changes, message):

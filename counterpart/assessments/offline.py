@@ -62,7 +62,12 @@ def _rows_from_csv(data):
         ) from None
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error:
+        raise ExportInvalid(
+            [ImportProblem(1, "", _("The file could not be read as CSV. Export it again."))]
+        ) from None
 
 
 def _rows_from_xlsx(data):
@@ -70,19 +75,18 @@ def _rows_from_xlsx(data):
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken file
+        rows = []
+        for values in workbook.worksheets[0].iter_rows(values_only=True):
+            rows.append(
+                ["" if v is None else v if isinstance(v, str) else to_draft(v) for v in values]
+            )
+            if len(rows) > MAX_ROWS + 1:
+                break
+        workbook.close()
+    except Exception:  # openpyxl raises many kinds for a broken file, some only while reading
         raise ExportInvalid(
             [ImportProblem(1, "", _("The file could not be read as an XLSX workbook."))]
         ) from None
-    sheet = workbook.worksheets[0]
-    rows = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append(
-            ["" if v is None else to_draft(v) if not isinstance(v, str) else v for v in values]
-        )
-        if len(rows) > MAX_ROWS + 1:
-            break
-    workbook.close()
     return rows
 
 
@@ -106,7 +110,9 @@ def _column_names(headers, known):
     return names
 
 
-def read_export(round_, data: bytes, filename: str) -> list[Submission]:
+def read_export(round_, data: bytes, filename: str, sides=None) -> list[Submission]:
+    """The submissions of an export, each checked; `sides` are those the importing person
+    may import for (their own side; both if they edit for both)."""
     if len(data) > MAX_BYTES:
         raise ExportInvalid([ImportProblem(1, "", _("The file is larger than 20 MB."))])
     if filename.lower().endswith(".xlsx"):
@@ -121,7 +127,10 @@ def read_export(round_, data: bytes, filename: str) -> list[Submission]:
         raise ExportInvalid(
             [ImportProblem(MAX_ROWS + 2, "", _("A file can hold at most 5000 submissions."))]
         )
-    sides = [Side.LOCAL] if round_.is_pooled else [Side.INTERNATIONAL, Side.LOCAL]
+    if round_.is_pooled:
+        sides = [Side.LOCAL]
+    elif sides is None:
+        sides = [Side.INTERNATIONAL, Side.LOCAL]
     language = round_.framework_version.default_language
     fields = {side: questionnaire_form(round_, side, language).fields for side in sides}
     known = {xlsform.SIDE_QUESTION, xlsform.STAGE_QUESTION}
@@ -184,8 +193,18 @@ def _read_row(round_, number, cells, fields, all_names, problems):
     side_text, side_column = cells.pop(xlsform.SIDE_QUESTION, ("", xlsform.SIDE_QUESTION))
     if round_.is_pooled:
         side = Side.LOCAL
-    elif side_text in (Side.INTERNATIONAL, Side.LOCAL):
+    elif side_text in fields:
         side = side_text
+    elif side_text in (Side.INTERNATIONAL, Side.LOCAL):
+        problems.append(
+            ImportProblem(
+                number,
+                side_column,
+                _("You can import only the answers of your own side, not the %(side)s.")
+                % {"side": Side(side_text).label.lower()},
+            )
+        )
+        return None
     else:
         problems.append(
             ImportProblem(

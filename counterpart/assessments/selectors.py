@@ -163,6 +163,9 @@ def round_results(round_, language) -> list[BlockResult]:
                     comments.setdefault(side, []).append((who, answer.evidence))
             if options:
                 counts[side] = [(label, tally[value]) for value, label in options.items()]
+            if side in comments:
+                # Sorted by text, so that their order says nothing of who answered first.
+                comments[side].sort(key=lambda pair: (pair[1], pair[0]))
         key = question.section_id
         if key not in blocks:
             section = sections.get(key)

@@ -150,6 +150,8 @@ def _close_instant(closes_on):
 def _check_dates(opens_on, closes_on):
     if closes_on < opens_on:
         raise ValidationError({"closes_on": _("The round cannot close before it opens.")})
+    if closes_on > opens_on + timedelta(days=366):
+        raise ValidationError({"closes_on": _("A round can stay open for a year at most.")})
     if _close_instant(closes_on) <= timezone.now():
         raise ValidationError({"closes_on": _("The closing date has already passed.")})
 
@@ -404,6 +406,8 @@ def round_extend(*, actor, round_, closes_on, now=None) -> Round:
     reopen = round_.state == RoundState.CLOSED and round_.is_pooled
     if round_.state != RoundState.OPEN and not reopen:
         raise ValidationError(_("Only an open round can be extended."))
+    if closes_on > timezone.localdate(now) + timedelta(days=366):
+        raise ValidationError({"closes_on": _("A round can stay open for a year at most.")})
     if closes_on <= round_.closes_on and not reopen:
         raise ValidationError({"closes_on": _("Choose a date after the current closing date.")})
     if _close_instant(closes_on) <= now:
@@ -478,6 +482,26 @@ def rounds_send_reminders(round_, now) -> int:
 # --- Respondents ----------------------------------------------------------------------------
 
 
+def _person_in_log(actor, round_, side, email, key):
+    """Where an event about one person is logged, and what it says: in the log of the actor's
+    organisation on that person's side, with the email; else, in the round's log, the side
+    only (one side's people stay out of the other side's log)."""
+    if round_.is_pooled:
+        return {"organisation": round_.organisation, key: {"side": side, "email": email}}
+    own = (
+        Membership.objects.filter(
+            user=actor,
+            organisation__parties__partnership_id=round_.partnership_id,
+            organisation__parties__side=side,
+        )
+        .select_related("organisation")
+        .first()
+    )
+    if own is None:
+        return {"organisation": round_.organisation, key: {"side": side}}
+    return {"organisation": own.organisation, key: {"side": side, "email": email}}
+
+
 @transaction.atomic
 def respondent_add(*, actor, round_, side, email, name="", language="en") -> Respondent:
     round_ = _lock(round_)
@@ -488,10 +512,20 @@ def respondent_add(*, actor, round_, side, email, name="", language="en") -> Res
         raise ValidationError({"side": _("Choose a side.")})
     if round_.state not in (RoundState.DRAFT, RoundState.OPEN):
         raise ValidationError(_("People can only be added before the round closes."))
+    email = email.strip().lower()
+    if (
+        round_.is_pooled
+        and Membership.objects.filter(
+            organisation=round_.organisation, user__email__iexact=email
+        ).exists()
+    ):
+        raise ValidationError(
+            {"email": _("Partner feedback comes from partners, not from your own members.")}
+        )
     respondent = Respondent(
         round=round_,
         side=side,
-        email=email.strip().lower(),
+        email=email,
         name=name.strip(),
         language=language,
         added_by=actor,
@@ -502,8 +536,7 @@ def respondent_add(*, actor, round_, side, email, name="", language="en") -> Res
         actor=actor,
         action="respondent_add",
         obj=round_,
-        organisation=round_.organisation,
-        after={"side": side, "email": respondent.email},
+        **_person_in_log(actor, round_, side, respondent.email, "after"),
     )
     if round_.state == RoundState.OPEN:
         respondent.invited_at = timezone.now()
@@ -514,9 +547,13 @@ def respondent_add(*, actor, round_, side, email, name="", language="en") -> Res
 
 @transaction.atomic
 def respondent_remove(*, actor, respondent: Respondent) -> None:
-    """Stop a person's link working. Answers already submitted stay."""
+    """Stop a person's link working. Answers already submitted stay. Only that person's own
+    side may do it; in an anonymous round, only before it opens (later, the answer would say
+    whether the person had answered)."""
     round_ = _lock(respondent.round)
-    require_manager(actor, round_)
+    _require_reach(actor, round_, respondent)
+    if round_.privacy == Privacy.ANONYMOUS and round_.state != RoundState.DRAFT:
+        raise ValidationError(_("In an anonymous round, people cannot be removed once it is open."))
     respondent = Respondent.objects.select_for_update().get(pk=respondent.pk)
     if respondent.used:
         raise ValidationError(_("This person has already submitted; their answers stay."))
@@ -529,8 +566,7 @@ def respondent_remove(*, actor, respondent: Respondent) -> None:
         actor=actor,
         action="respondent_remove",
         obj=round_,
-        organisation=round_.organisation,
-        before={"side": respondent.side, "email": respondent.email},
+        **_person_in_log(actor, round_, respondent.side, respondent.email, "before"),
     )
     _close_if_all_answered(round_, timezone.now())
 
@@ -548,9 +584,18 @@ def _close_if_all_answered(round_, now, answered=False):
 
 
 @transaction.atomic
+def _require_reach(actor, round_, respondent):
+    """Acting on one person: a manager of the round, on the person's own side."""
+    require_manager(actor, round_)
+    if not round_.is_pooled:
+        require_side_editor(actor, round_, respondent.side)
+
+
 def respondent_send_again(*, actor, respondent: Respondent) -> None:
     round_ = respondent.round
-    require_manager(actor, round_)
+    _require_reach(actor, round_, respondent)
+    if round_.privacy == Privacy.ANONYMOUS:
+        raise ValidationError(_("In an anonymous round, links are not sent again one by one."))
     respondent_can_answer(respondent)
     transaction.on_commit(lambda: _send_link(respondent))
 
@@ -662,9 +707,7 @@ def response_submit(*, respondent: Respondent, now=None) -> Response:
                 action="response_submit",
                 obj=round_,
                 organisation=round_.organisation,
-                after={"side": respondent.side, "respondent": str(respondent)}
-                if round_.privacy == Privacy.NAMED
-                else {"side": respondent.side},
+                after={"side": respondent.side},
             )
         _close_if_all_answered(round_, now, answered=True)
     return response
@@ -720,7 +763,12 @@ def responses_import(*, actor, round_, data: bytes, filename: str) -> dict:
     require_manager(actor, round_)
     if round_.state != RoundState.OPEN:
         raise ValidationError(_("Answers can only be imported while the round is open."))
-    submissions = offline.read_export(round_, data, filename)
+    if round_.privacy == Privacy.ANONYMOUS:
+        # The organisation assessed could otherwise add answers until results show.
+        raise ValidationError(_("Answers cannot be imported into an anonymous round."))
+    submissions = offline.read_export(
+        round_, data, filename, sides=sorted(sides_of(actor, round_, Role.EDITOR))
+    )
     questions = version_content(round_.framework_version).questions_by_name
     existing = set(round_.responses.exclude(source_key="").values_list("source_key", flat=True))
     anonymous = round_.privacy == Privacy.ANONYMOUS

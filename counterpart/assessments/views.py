@@ -597,6 +597,15 @@ def respond_page(request, respondent, language, page):
     else:
         form = questionnaire_form(round_, respondent.side, language, initial=saved)
     total = len(form.blocks)
+    if total == 0:
+        return _respondent_problem(
+            request,
+            _(
+                "This questionnaire has no questions for you. Write to the person who "
+                "asked you to answer."
+            ),
+            status=200,
+        )
     if not 1 <= page <= total:
         return redirect("respond_page", page=1)
     form.keep_only(page - 1)
