@@ -143,3 +143,13 @@ def test_the_organisation_cannot_probe_who_answered_or_ask_its_own_staff(world):
         services.respondent_add(
             actor=world.intl_editor, round_=round_, side="local", email=world.intl_viewer.email
         )
+
+
+def test_the_send_again_page_refuses_in_an_anonymous_round_with_a_message(world):
+    round_ = make_pooled_round(world, people=5)
+    person = round_.respondents.first()
+    client = world.client_for(world.intl_editor)
+    response = client.post(reverse("respondent_send", args=[round_.pk, person.pk]))
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "links are not sent again one by one" in page

@@ -336,17 +336,20 @@ def respondent_remove(request, round_id, respondent_id):
 @login_required
 @require_POST
 def respondent_send(request, round_id, respondent_id):
-    round_, respondent = _respondent_of(request, round_id, respondent_id)
-    require_manager(request.user, round_)
-    try:
-        services.respondent_send_again(actor=request.user, respondent=respondent)
-    except services.LinkProblem as problem:
-        messages.error(request, str(problem))
-    else:
-        messages.success(
-            request, _("The link is sent again to %(person)s.") % {"person": respondent}
-        )
-    return redirect("round_detail", round_id=round_.pk)
+    _round, respondent = _respondent_of(request, round_id, respondent_id)
+
+    def send_again(_round):
+        try:
+            services.respondent_send_again(actor=request.user, respondent=respondent)
+        except services.LinkProblem as problem:
+            raise ValidationError(str(problem)) from None
+
+    return _act(
+        request,
+        round_id,
+        send_again,
+        _("The link is sent again to %(person)s.") % {"person": respondent},
+    )
 
 
 @login_required
