@@ -27,8 +27,8 @@ def _local(round_):
 @pytest.mark.parametrize(
     "tamper",
     [
-        lambda token: token[:-3] + "abc",  # signature altered
-        lambda token: "x" + token[1:],  # key altered, signature kept
+        lambda token: token[:-3] + ("abd" if token.endswith("abc") else "abc"),  # signature
+        lambda token: ("y" if token[0] == "x" else "x") + token[1:],  # key altered
         lambda token: token.split(":")[0],  # signature missing
         lambda token: "forged:token",
     ],

@@ -169,6 +169,15 @@ def _lock(round_) -> Round:
     return Round.objects.select_for_update().get(pk=round_.pk)
 
 
+def _lock_to_manage(round_, actor, *, by_system=False) -> Round:
+    """The round, locked for this transaction, for a person who may manage it; with
+    `by_system`, actor None stands for Counterpart itself acting on the round's dates."""
+    round_ = _lock(round_)
+    if actor is not None or not by_system:
+        require_manager(actor, round_)
+    return round_
+
+
 def _side_of_actor(actor, round_):
     """The side the person edits for, when there is only one (else None)."""
     sides = sides_of(actor, round_, Role.EDITOR)
@@ -235,8 +244,7 @@ def round_create_pooled(*, actor, organisation, **fields) -> Round:
 @transaction.atomic
 def round_update(*, actor, round_, **fields) -> Round:
     """Change the settings of a round being prepared. The other side must accept them again."""
-    round_ = _lock(round_)
-    require_manager(actor, round_)
+    round_ = _lock_to_manage(round_, actor)
     if round_.state != RoundState.DRAFT:
         raise ValidationError(_("The settings can only change before the round opens."))
     before = snapshot(round_, Round.SETTINGS_FIELDS)
@@ -305,9 +313,7 @@ def _respondents_waiting(round_):
 def round_open(*, actor, round_, now=None) -> Round:
     """Open the round and send every respondent their personal link."""
     now = now or timezone.now()
-    round_ = _lock(round_)
-    if actor is not None:
-        require_manager(actor, round_)
+    round_ = _lock_to_manage(round_, actor, by_system=True)
     if round_.state != RoundState.DRAFT:
         raise ValidationError(_("This round is not being prepared any more."))
     if not round_.accepted_by_both:
@@ -387,9 +393,7 @@ def _close(round_, actor, now, reason):
 def round_close(*, actor, round_, now=None) -> Round:
     """Stop the answers early (a person) or at the closing date (actor None)."""
     now = now or timezone.now()
-    round_ = _lock(round_)
-    if actor is not None:
-        require_manager(actor, round_)
+    round_ = _lock_to_manage(round_, actor, by_system=True)
     if round_.state != RoundState.OPEN:
         raise ValidationError(_("Only an open round can be closed."))
     _close(round_, actor, now, "early" if actor is not None else "closing_date")
@@ -401,8 +405,7 @@ def round_extend(*, actor, round_, closes_on, now=None) -> Round:
     """Move the closing date later. A partner feedback round closed without enough responses
     opens again, so that more partners can answer."""
     now = now or timezone.now()
-    round_ = _lock(round_)
-    require_manager(actor, round_)
+    round_ = _lock_to_manage(round_, actor)
     reopen = round_.state == RoundState.CLOSED and round_.is_pooled
     if round_.state != RoundState.OPEN and not reopen:
         raise ValidationError(_("Only an open round can be extended."))
@@ -504,8 +507,7 @@ def _person_in_log(actor, round_, side, email, key):
 
 @transaction.atomic
 def respondent_add(*, actor, round_, side, email, name="", language="en") -> Respondent:
-    round_ = _lock(round_)
-    require_manager(actor, round_)
+    round_ = _lock_to_manage(round_, actor)
     if round_.is_pooled:
         side = Side.LOCAL
     elif side not in Side.values:
@@ -759,8 +761,7 @@ def responses_import(*, actor, round_, data: bytes, filename: str) -> dict:
     """Store the submissions of an offline export as responses of the round. Every row is
     checked first; if any has a problem, nothing is stored (ExportInvalid lists them all).
     Submissions already imported (same identifier) are skipped."""
-    round_ = _lock(round_)
-    require_manager(actor, round_)
+    round_ = _lock_to_manage(round_, actor)
     if round_.state != RoundState.OPEN:
         raise ValidationError(_("Answers can only be imported while the round is open."))
     if round_.privacy == Privacy.ANONYMOUS:
