@@ -26,15 +26,8 @@ class RoundForm(forms.ModelForm):
 
     class Meta:
         model = Round
-        fields = (
-            "title",
-            "stage",
-            "framework_version",
-            "opens_on",
-            "closes_on",
-            "privacy",
-            "conversation_mode",
-        )
+        # The threshold matters only in anonymous rounds, which partnership rounds never are.
+        fields = tuple(f for f in Round.SETTINGS_FIELDS if f != "threshold")
         widgets = {"opens_on": DateInput(), "closes_on": DateInput(), "privacy": forms.RadioSelect}
         help_texts = {
             "stage": _("The stage's checklist of practices is part of the questionnaire."),
@@ -62,14 +55,8 @@ class PooledRoundForm(forms.ModelForm):
 
     class Meta:
         model = Round
-        fields = (
-            "title",
-            "framework_version",
-            "opens_on",
-            "closes_on",
-            "threshold",
-            "conversation_mode",
-        )
+        # Always anonymous, and about the organisation rather than one partnership's stage.
+        fields = tuple(f for f in Round.SETTINGS_FIELDS if f not in ("stage", "privacy"))
         widgets = {"opens_on": DateInput(), "closes_on": DateInput()}
         help_texts = {
             "threshold": _(
