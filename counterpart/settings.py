@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "counterpart.partnerships",
     "counterpart.frameworks",
     "counterpart.assessments",
+    "counterpart.insights",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("partnerships/", include("counterpart.partnerships.urls")),
     path("frameworks/", include("counterpart.frameworks.urls")),
+    path("", include("counterpart.insights.urls")),
     path("", include("counterpart.assessments.urls")),
 ]
 

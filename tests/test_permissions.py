@@ -287,6 +287,32 @@ EXPECTATIONS = {
         None,
         "login 404 200 200 200 200 200 200",
     ),
+    "dialogue_guide": (
+        "get",
+        _round_kwargs(_released_round),
+        None,
+        "login 404 200 200 200 200 200 200",
+    ),
+    # Either side's editors keep the meeting's notes; viewers read them.
+    "dialogue_note": (
+        "post",
+        _round_kwargs(_released_round),
+        {"topic": "respect_advice", "notes": "We spoke about advice.", "next_steps": ""},
+        "login 404 403 302 302 403 302 302",
+    ),
+    "partnership_trend": (
+        "get",
+        lambda w: {"partnership_id": w.partnership.pk},
+        None,
+        "login 404 200 200 200 200 200 200",
+    ),
+    # Each organisation's portfolio is its own members' alone.
+    "portfolio": (
+        "get",
+        lambda w: {"organisation_id": w.intl.pk},
+        None,
+        "login 404 200 200 200 404 404 404",
+    ),
     # Respondents need no account; without a personal link in the session, nobody gets in.
     "respond_enter": ("get", lambda w: {"token": _respondent_token(w)}, None, _all("302")),
     "respond_start": ("get", None, None, _all("403")),

@@ -12,9 +12,10 @@ from django.db.models.fields import AutoFieldMixin
 from django.urls import reverse
 from django.utils import timezone
 
-from counterpart.assessments import selectors, services
+from counterpart.assessments import services
 from counterpart.assessments.models import Answer, Respondent, Response, RoundState
 from counterpart.audit.models import AuditEvent
+from counterpart.insights import selectors
 
 from .conftest import answer_everything, make_pooled_round, respondent_client
 

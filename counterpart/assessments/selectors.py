@@ -3,7 +3,6 @@
 Results are read only from a released round; in a partner feedback round, only once at least
 `threshold` responses exist. Below that, nothing but the number of responses is computed."""
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
@@ -11,11 +10,10 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from counterpart.frameworks.models import FrameworkVersion
-from counterpart.frameworks.selectors import choice_labels, pick, version_content
 from counterpart.organisations.models import Organisation
 from counterpart.partnerships.models import Partnership, Side
 
-from .models import Answer, Privacy, Respondent, Round, RoundKind, RoundState
+from .models import Privacy, Respondent, Round, RoundKind, RoundState
 from .permissions import can_see
 
 
@@ -95,92 +93,6 @@ def results_visible(round_) -> bool:
     if round_.is_pooled:
         return round_.responses.count() >= round_.threshold
     return True
-
-
-@dataclass
-class QuestionResult:
-    name: str
-    label: str
-    # side -> [(choice label, count)], in the order of the choices
-    counts: dict
-    # side -> [(who or "", text)]: free text, notes and evidence links
-    comments: dict
-    # side -> [(who, choice label)] in the named tier
-    named: dict
-
-
-@dataclass
-class BlockResult:
-    title: str
-    questions: list
-
-
-def round_results(round_, language) -> list[BlockResult]:
-    """The answers of a released round, question by question, each side apart."""
-    if not results_visible(round_):
-        raise Http404(_("The results of this round are not available."))
-    version = round_.framework_version
-    default = version.default_language
-    content = version_content(version)
-    choices = choice_labels(content.choices, language, default)
-    sections = {s.pk: s for s in content.sections}
-    answers = (
-        Answer.objects.filter(response__round=round_)
-        .select_related("response__respondent")
-        .order_by("question_id", "side")
-    )
-    by_question = {}
-    for answer in answers:
-        by_question.setdefault(answer.question_id, []).append(answer)
-    named = round_.privacy == Privacy.NAMED
-    blocks = {}
-    ordered = []
-    for question in content.questions:
-        found = by_question.get(question.pk)
-        if not found:
-            continue
-        options = dict(choices.get(question.list_name, []))
-        counts, comments, names = {}, {}, {}
-        for side in Side.values:
-            mine = [a for a in found if a.side == side]
-            if not mine:
-                continue
-            tally = Counter()
-            for answer in mine:
-                who = (
-                    str(answer.response.respondent) if named and answer.response.respondent else ""
-                )
-                if options:
-                    for value in answer.value.split():
-                        tally[value] += 1
-                        if named and who:
-                            names.setdefault(side, []).append((who, options.get(value, value)))
-                elif answer.value:
-                    comments.setdefault(side, []).append((who, answer.value))
-                if answer.note:
-                    comments.setdefault(side, []).append((who, answer.note))
-                if answer.evidence:
-                    comments.setdefault(side, []).append((who, answer.evidence))
-            if options:
-                counts[side] = [(label, tally[value]) for value, label in options.items()]
-            if side in comments:
-                # Sorted by text, so that their order says nothing of who answered first.
-                comments[side].sort(key=lambda pair: (pair[1], pair[0]))
-        key = question.section_id
-        if key not in blocks:
-            section = sections.get(key)
-            blocks[key] = BlockResult(pick(section.title, language, default) if section else "", [])
-            ordered.append(blocks[key])
-        blocks[key].questions.append(
-            QuestionResult(
-                question.name,
-                pick(question.label, language, default),
-                counts,
-                comments,
-                names,
-            )
-        )
-    return ordered
 
 
 def partner_organisations(organisation, *, country=None, kind=None):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from counterpart.audit.services import audit_record, snapshot
 from counterpart.frameworks.selectors import version_content
+from counterpart.insights.services import summary_store
 from counterpart.organisations.models import Membership, Role
 from counterpart.organisations.permissions import require_role
 from counterpart.partnerships.models import Side
@@ -363,6 +364,7 @@ def _release_if_possible(round_, now) -> None:
     round_.state = RoundState.RELEASED
     round_.released_at = now
     round_.save(update_fields=["state", "released_at"])
+    summary_store(round_)
     audit_record(
         actor=None,
         action="round_release",

@@ -29,7 +29,6 @@ urlpatterns = [
     ),
     path("rounds/<id:round_id>/questionnaire.xlsx", views.round_xlsform, name="round_xlsform"),
     path("rounds/<id:round_id>/import/", views.round_import, name="round_import"),
-    path("rounds/<id:round_id>/results/", views.round_results, name="round_results"),
     path("respond/start/", views.respond_start, name="respond_start"),
     path("respond/page/<int:page>/", views.respond_page, name="respond_page"),
     path("respond/review/", views.respond_review, name="respond_review"),

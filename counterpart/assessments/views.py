@@ -443,34 +443,6 @@ def round_import(request, round_id):
     )
 
 
-@login_required
-def round_results(request, round_id):
-    round_ = selectors.round_for_user(request.user, round_id)
-    if not selectors.results_visible(round_):
-        return render(
-            request,
-            "assessments/round_sealed.html",
-            {"round": round_, "response_count": round_.responses.count()},
-            status=403,
-        )
-    version = round_.framework_version
-    language = framework_selectors.content_language(
-        version, request.GET.get("lang"), get_language()
-    )
-    return render(
-        request,
-        "assessments/round_results.html",
-        {
-            "round": round_,
-            "blocks": selectors.round_results(round_, language),
-            "counts": selectors.responses_by_side(round_),
-            "language": language,
-            "direction": framework_selectors.text_direction(language),
-            "languages": framework_selectors.language_names(version),
-        },
-    )
-
-
 # --- Answering ------------------------------------------------------------------------------
 
 

@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "round_release": _("Released the answers of a round"),
     "round_extend": _("Moved the closing date of a round"),
     "round_remind": _("Sent reminders for a round"),
+    "dialogue_note_save": _("Wrote the notes of a reflection meeting"),
     "respondent_add": _("Asked someone to answer a round"),
     "respondent_remove": _("Stopped someone's link to a round"),
     "response_submit": _("Submitted answers to a round"),

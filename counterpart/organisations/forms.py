@@ -25,6 +25,17 @@ class OrganisationForm(forms.ModelForm):
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
         self.fields["affiliate_of"].queryset = others
+        if self.instance.pk:
+            # Left empty, the threshold stays as it was.
+            self.fields["gap_threshold"].required = False
+        else:
+            # Settings for results; a new organisation starts with the defaults.
+            for name in Organisation.RESULT_SETTINGS:
+                del self.fields[name]
+
+    def clean_gap_threshold(self):
+        value = self.cleaned_data.get("gap_threshold")
+        return self.instance.gap_threshold if value is None else value
 
 
 class InvitationForm(forms.Form):

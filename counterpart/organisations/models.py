@@ -3,6 +3,7 @@
 import hashlib
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -59,7 +60,11 @@ class Organisation(models.Model):
         "iati_identifier",
         "website",
         "description",
+        "gap_threshold",
+        "share_in_benchmark",
     )
+    # How results are read; set on the profile page once the organisation exists.
+    RESULT_SETTINGS = ("gap_threshold", "share_in_benchmark")
 
     name = models.CharField(_("name"), max_length=200, validators=[single_line])
     country = CountryField(_("country"), help_text=_("Where the organisation is registered."))
@@ -101,6 +106,24 @@ class Organisation(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("about the organisation"), blank=True)
+    gap_threshold = models.PositiveSmallIntegerField(
+        _("gap to flag, in points"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "In results, a difference of at least this many points (out of 100) between the two "
+            "sides' views is flagged for discussion."
+        ),
+    )
+    share_in_benchmark = models.BooleanField(
+        _("share our partner feedback results in the benchmark"),
+        default=False,
+        help_text=_(
+            "Our partner feedback scores are added, without our name, to a comparison between "
+            "organisations, and we see where we stand. The comparison is shown only when at "
+            "least five organisations share."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
