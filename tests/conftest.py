@@ -327,3 +327,52 @@ def answer_everything(client, value="4"):
             break
         page += 1
     return client.post("/respond/review/")
+
+
+# --- Insight --------------------------------------------------------------------------------
+
+
+def submit_answers(respondent, answers, language="en"):
+    """Store `answers` ({question name: value}) as the respondent's draft and submit it."""
+    from counterpart.assessments import services
+
+    respondent.refresh_from_db()
+    services.draft_save(respondent=respondent, answers=answers, page=1, language=language)
+    return services.response_submit(respondent=respondent)
+
+
+def released_round(world, answers, *, partnership=None, extra_people=0, **fields):
+    """A partnership round whose respondents submitted `answers` ({side: [{name: value}, …]}:
+    one dict per person), then closed and released. `extra_people` are added per side."""
+    from counterpart.assessments import services
+
+    if partnership is not None:
+        world = _world_for(world, partnership)
+    round_ = make_round(world, open_it=False, **fields)
+    people = {side: len(given) for side, given in answers.items()}
+    for side, count in people.items():
+        editor = world.intl_editor if side == Side.INTERNATIONAL else world.local_editor
+        for n in range(1, count):
+            services.respondent_add(
+                actor=editor, round_=round_, side=side, email=f"{side}{n}@example.org"
+            )
+    with sending():
+        services.round_open(actor=world.intl_editor, round_=round_)
+    for side, given in answers.items():
+        respondents = list(round_.respondents.filter(side=side).order_by("pk"))
+        for respondent, values in zip(respondents, given, strict=False):
+            submit_answers(respondent, values)
+    round_.refresh_from_db()
+    if round_.state == "open":
+        services.round_close(actor=world.intl_editor, round_=round_)
+        round_.refresh_from_db()
+    return round_
+
+
+def _world_for(world, partnership):
+    """The same people, acting in another partnership between the same organisations."""
+    import copy
+
+    other = copy.copy(world)
+    other.partnership = partnership
+    return other

@@ -614,7 +614,7 @@ def portfolio(organisation, filters: PortfolioFilters, language, years) -> Portf
     known, _foundations = element_names(language)
     codes = _ordered_codes(
         list(known),
-        {code for s in summaries.values() if not s["conversation_mode"] for code in s["elements"]},
+        {code for s in summaries.values() for code in s["elements"]},
     )
     rows = []
     own_totals = {code: [] for code in codes}
