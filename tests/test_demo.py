@@ -48,6 +48,9 @@ def test_demo_has_a_released_round_a_sealed_one_and_partner_feedback(db, client)
     released = Round.objects.get(title="Kalobeyei: mid-term reflection")
     page = client.get(f"/rounds/{released.pk}/results/").content.decode()
     assert "International side" in page and "Local side" in page
+    assert "blind spot" in page
+    trend = client.get(f"/partnerships/{released.partnership_id}/trend/").content.decode()
+    assert trend.index("Kalobeyei: co-design check") < trend.index("Kalobeyei: mid-term reflection")
     sealed = Round.objects.get(title="Kakuma: lessons from the closure")
     assert client.get(f"/rounds/{sealed.pk}/results/").status_code == 403
     assert client.get(f"/rounds/{feedback.pk}/").status_code == 404  # Horizon's own round

@@ -219,17 +219,24 @@ def load_demo():
     return people
 
 
-# How each side tends to answer, per element, in the demonstration's released round: the
-# international side rates itself higher on voice and transparency (two blind spots).
+# How each side tends to answer, per element, in the demonstration's released rounds: the
+# international side rates itself higher on voice and transparency (two blind spots). A year
+# earlier the gaps were wider still, so that the partnership's trend shows them closing.
 LEANING = {
     "international": {"respect": 4, "voice": 5, "transparency": 4, "adaptability": 4,
                       "culture": 3, "learning": 4},
     "local": {"respect": 4, "voice": 2, "transparency": 2, "adaptability": 3,
               "culture": 3, "learning": 3},
 }  # fmt: skip
+EARLIER_LEANING = {
+    "international": {"respect": 4, "voice": 5, "transparency": 5, "adaptability": 4,
+                      "culture": 4, "learning": 4},
+    "local": {"respect": 3, "voice": 1, "transparency": 2, "adaptability": 2,
+              "culture": 3, "learning": 2},
+}  # fmt: skip
 
 
-def _demo_answers(round_, side, seed):
+def _demo_answers(round_, side, seed, leaning=LEANING):
     """Answers a respondent of this side might give: around the side's leaning per element,
     every fourth practice only partly done."""
     import random
@@ -247,7 +254,7 @@ def _demo_answers(round_, side, seed):
             continue
         values = [str(v) for v, _label in field.choices]
         if question.part == "relationship":
-            level = LEANING[side].get(question.element, 3) + chooser.choice((-1, 0, 0, 1))
+            level = leaning[side].get(question.element, 3) + chooser.choice((-1, 0, 0, 1))
             answers[name] = str(min(5, max(1, level)))
         elif question.part == "checklist":
             answers[name] = "partly" if position % 4 == 0 else "done"
@@ -256,13 +263,13 @@ def _demo_answers(round_, side, seed):
     return answers
 
 
-def _answer(round_, respondent, seed):
+def _answer(round_, respondent, seed, leaning=LEANING):
     from counterpart.assessments.services import draft_save, response_submit
 
     respondent.round = round_
     draft_save(
         respondent=respondent,
-        answers=_demo_answers(round_, respondent.side, seed),
+        answers=_demo_answers(round_, respondent.side, seed, leaning),
         page=1,
         language=respondent.language,
     )
@@ -286,18 +293,6 @@ def _rounds(people, organisations, partnerships):
     dates = {"opens_on": today, "closes_on": today + timedelta(days=21)}
 
     kalobeyei = partnerships["Youth-led protection in Kalobeyei"]
-    released = services.round_create(
-        actor=david,
-        partnership=kalobeyei,
-        organisation=organisations["horizon"],
-        title="Kalobeyei: mid-term reflection",
-        stage=Stage.IMPLEMENTATION,
-        framework_version=builtin,
-        privacy="organisation",
-        conversation_mode=False,
-        **dates,
-    )
-    services.round_accept(actor=grace, round_=released, side=Side.LOCAL)
     asked = [
         (Side.INTERNATIONAL, "david.intl-editor@horizon.example", "David Okafor", "en"),
         (Side.INTERNATIONAL, "sofia.intl-viewer@horizon.example", "Sofia Lindqvist", "en"),
@@ -305,13 +300,31 @@ def _rounds(people, organisations, partnerships):
         (Side.LOCAL, "grace.local-editor@kalobeyei.example", "Grace Nyakim", "en"),
         (Side.LOCAL, "hassan.local-viewer@kalobeyei.example", "Hassan Abdi", "fr"),
     ]
-    for side, email, name, language in asked:
-        services.respondent_add(
-            actor=david, round_=released, side=side, email=email, name=name, language=language
+    for title, stage, leaning, days_ago in (
+        ("Kalobeyei: co-design check", Stage.CO_DESIGN, EARLIER_LEANING, 330),
+        ("Kalobeyei: mid-term reflection", Stage.IMPLEMENTATION, LEANING, 0),
+    ):
+        released = services.round_create(
+            actor=david,
+            partnership=kalobeyei,
+            organisation=organisations["horizon"],
+            title=title,
+            stage=stage,
+            framework_version=builtin,
+            privacy="organisation",
+            conversation_mode=False,
+            **dates,
         )
-    services.round_open(actor=david, round_=released)
-    for seed, respondent in enumerate(released.respondents.order_by("email")):
-        _answer(released, respondent, seed)
+        services.round_accept(actor=grace, round_=released, side=Side.LOCAL)
+        for side, email, name, language in asked:
+            services.respondent_add(
+                actor=david, round_=released, side=side, email=email, name=name, language=language
+            )
+        services.round_open(actor=david, round_=released)
+        for seed, respondent in enumerate(released.respondents.order_by("email")):
+            _answer(released, respondent, seed + days_ago, leaning)
+        if days_ago:
+            _move_back(released, days_ago)
 
     maartje = people["maartje@northbridge.example"]
     kakuma = partnerships["Youth sports for peace, Kakuma"]
@@ -357,6 +370,28 @@ def _rounds(people, organisations, partnerships):
     services.round_open(actor=david, round_=feedback)
     for seed, respondent in enumerate(feedback.respondents.order_by("email")[:3]):
         _answer(feedback, respondent, 20 + seed)
+
+
+def _move_back(round_, days):
+    """Date a released round (and its kept scores) `days` earlier, as if run back then."""
+    from datetime import timedelta
+
+    from counterpart.assessments.models import Round
+    from counterpart.insights.models import RoundSummary
+
+    shift = timedelta(days=days)
+    round_.refresh_from_db()
+    Round.objects.filter(pk=round_.pk).update(
+        created_at=round_.created_at - shift,
+        opens_on=round_.opens_on - shift,
+        closes_on=round_.closes_on - shift,
+        closes_at=round_.closes_at - shift,
+        opened_at=round_.opened_at - shift,
+        closed_at=round_.closed_at - shift,
+        released_at=round_.released_at - shift,
+    )
+    RoundSummary.objects.filter(round=round_).update(released_at=round_.released_at - shift)
+    round_.responses.update(submitted_on=round_.released_at.date() - shift)
 
 
 def _workbook_edit(data, title, labels):
