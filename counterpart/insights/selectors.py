@@ -7,7 +7,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Max, Min, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -499,6 +499,7 @@ class PortfolioRow:
     released_on: datetime.date | None = None
     hidden: bool = False
     cells: list = field(default_factory=list)
+    elements: dict = field(default_factory=dict)  # as kept: {code: {side: [points, answers]}}
     largest_gap: float | None = None
     asked: int = 0
     answered: int = 0
@@ -538,16 +539,13 @@ def _period_start(period, today):
 
 def release_years(organisation) -> list:
     """The years in which rounds of the organisation's partnerships were released, newest
-    first, for the portfolio's period filter."""
-    return sorted(
-        {
-            d.year
-            for d in RoundSummary.objects.filter(
-                partnership__parties__organisation=organisation
-            ).dates("released_at", "year")
-        },
-        reverse=True,
-    )
+    first, for the portfolio's period filter (one aggregate, no per-row date function)."""
+    span = RoundSummary.objects.filter(
+        partnership__in=Party.objects.filter(organisation=organisation).values("partnership_id")
+    ).aggregate(first=Min("released_at"), last=Max("released_at"))
+    if span["first"] is None:
+        return []
+    return list(range(span["last"].year, span["first"].year - 1, -1))
 
 
 def partnership_countries(organisation) -> set:
@@ -555,6 +553,7 @@ def partnership_countries(organisation) -> set:
     codes = set()
     for stored in (
         Partnership.objects.filter(parties__organisation=organisation)
+        .order_by()
         .values_list("countries", flat=True)
         .distinct()
     ):
@@ -617,8 +616,9 @@ def portfolio(organisation, filters: PortfolioFilters, language, years) -> Portf
         {code for s in summaries.values() for code in s["elements"]},
     )
     rows = []
-    own_totals = {code: [] for code in codes}
-    partner_totals = {code: [] for code in codes}
+    # Per element: [points, answers] of our side and of our partners, and gaps marked.
+    own_totals = {code: [0.0, 0] for code in codes}
+    partner_totals = {code: [0.0, 0] for code in codes}
     flagged = Counter()
     asked = answered = 0
     stale = []
@@ -628,40 +628,35 @@ def portfolio(organisation, filters: PortfolioFilters, language, years) -> Portf
         if last_round_on is None or last_round_on < cutoff:
             stale.append((pk, title, last_round_on))
         stored = summaries.get(summary_id)
-        if stored is not None:
-            row.round_id = stored["round_id"]
-            row.released_on = stored["released_at"].date()
-            row.asked = sum(stored["asked"].values())
-            row.answered = sum(stored["answered"].values())
-            asked += row.asked
-            answered += row.answered
-            row.hidden = stored["conversation_mode"]
-        other = Side.LOCAL if side == Side.INTERNATIONAL else Side.INTERNATIONAL
-        gaps = []
-        for code in codes:
-            element = {} if stored is None or row.hidden else stored["elements"].get(code, {})
-            own, partner = _tally(element, side), _tally(element, other)
-            gap = scoring.gap_between(
-                _score(element, Side.INTERNATIONAL), _score(element, Side.LOCAL)
-            )
-            if own:
-                own_totals[code].append(own)
-            if partner:
-                partner_totals[code].append(partner)
-            if gap.points is not None:
-                gaps.append(abs(gap.points))
-                if abs(gap.points) >= threshold:
-                    flagged[code] += 1
-            shown = {"own": own, "partner": partner}.get(filters.view)
-            if filters.view == "gap":
-                row.cells.append(
-                    PortfolioCell(gap.points, scoring.gap_band(gap.points, threshold), gap.points)
-                )
-            else:
-                score = shown.score if shown else None
-                row.cells.append(PortfolioCell(score, scoring.band(score), gap.points))
-        row.largest_gap = max(gaps) if gaps else None
         rows.append(row)
+        if stored is None:
+            continue
+        row.round_id = stored["round_id"]
+        row.released_on = stored["released_at"].date()
+        row.asked = sum(stored["asked"].values())
+        row.answered = sum(stored["answered"].values())
+        asked += row.asked
+        answered += row.answered
+        row.hidden = stored["conversation_mode"]
+        if row.hidden:
+            continue
+        row.elements = stored["elements"]
+        other = Side.LOCAL if side == Side.INTERNATIONAL else Side.INTERNATIONAL
+        largest = None
+        for code, element in row.elements.items():
+            if code not in own_totals:
+                continue
+            for mine, totals in ((side, own_totals[code]), (other, partner_totals[code])):
+                kept = element.get(mine)
+                if kept:
+                    totals[0] += kept[0]
+                    totals[1] += kept[1]
+            gap = _gap_points(element)
+            if gap is not None:
+                largest = abs(gap) if largest is None else max(largest, abs(gap))
+                if abs(gap) >= threshold:
+                    flagged[code] += 1
+        row.largest_gap = largest
     if filters.sort == "title":
         rows.sort(key=lambda r: (r.title.casefold(), r.partnership_id))
     else:
@@ -670,12 +665,18 @@ def portfolio(organisation, filters: PortfolioFilters, language, years) -> Portf
     page = min(max(1, filters.page), pages)
     shown_rows = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     filters.page = page
+    for row in shown_rows:
+        row.cells = [_cell(row, code, filters.view, threshold) for code in codes]
     _add_partners(shown_rows, organisation)
-    averages = []
-    for code in codes:
-        own = scoring.combine(own_totals[code]).score
-        partner = scoring.combine(partner_totals[code]).score
-        averages.append((code, own, partner, flagged[code]))
+    averages = [
+        (
+            code,
+            own_totals[code][0] / own_totals[code][1] if own_totals[code][1] else None,
+            partner_totals[code][0] / partner_totals[code][1] if partner_totals[code][1] else None,
+            flagged[code],
+        )
+        for code in codes
+    ]
     stale.sort(key=lambda s: (s[2] is not None, s[2] or today, s[1].casefold()))
     return Portfolio(
         filters=filters,
@@ -693,6 +694,28 @@ def portfolio(organisation, filters: PortfolioFilters, language, years) -> Portf
         years=years,
         threshold=threshold,
     )
+
+
+def _gap_points(element):
+    """International minus local points of a kept element, or None."""
+    international, local = element.get(Side.INTERNATIONAL), element.get(Side.LOCAL)
+    if not international or not local or not international[1] or not local[1]:
+        return None
+    return international[0] / international[1] - local[0] / local[1]
+
+
+def _cell(row, code, view, threshold) -> PortfolioCell:
+    element = row.elements.get(code) or {}
+    gap = _gap_points(element)
+    if view == "gap":
+        return PortfolioCell(gap, scoring.gap_band(gap, threshold), gap)
+    side = (
+        row.side
+        if view == "own"
+        else (Side.LOCAL if row.side == Side.INTERNATIONAL else Side.INTERNATIONAL)
+    )
+    score = _score(element, side)
+    return PortfolioCell(score, scoring.band(score), gap)
 
 
 def _add_partners(rows, organisation):
