@@ -34,6 +34,9 @@ class RoundSummary(models.Model):
     # {"international": n, "local": n}: people asked, and responses received
     asked = models.JSONField(default=dict)
     answered = models.JSONField(default=dict)
+    # Both sides together, as plain numbers, so that the portfolio need not decode the above.
+    asked_total = models.PositiveIntegerField(default=0)
+    answered_total = models.PositiveIntegerField(default=0)
     largest_gap = models.FloatField(null=True, blank=True)
     computed_at = models.DateTimeField(default=timezone.now)
 

@@ -7,6 +7,7 @@ combine exactly. The perception gap of a question or element is the internationa
 of itself minus the local side's view of it: positive when the international side rates itself
 higher than its partner rates it."""
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -218,6 +219,28 @@ def gap_band(gap_points, threshold=DEFAULT_GAP_THRESHOLD):
     if abs(gap_points) < threshold:
         return "small"
     return "blind" if gap_points > 0 else "flagged"
+
+
+def whole(value):
+    """Rounded half away from zero, as people round by hand (62.5 is 63, −62.5 is −63)."""
+    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
+def points_text(value):
+    """A score as a page shows it: whole points, or a dash for none."""
+    return "–" if value is None else str(whole(value))
+
+
+def signed_text(value):
+    """A gap as a page shows it: +12 when the international side rates itself higher."""
+    if value is None:
+        return "–"
+    rounded = whole(value)
+    if rounded > 0:
+        return f"+{rounded}"
+    if rounded < 0:
+        return f"−{-rounded}"
+    return "0"
 
 
 def quartiles(values):

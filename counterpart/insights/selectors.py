@@ -486,6 +486,8 @@ class PortfolioCell:
     score: float | None
     band: object
     gap: float | None
+    text: str = ""  # as the page shows it
+    css: str = ""
 
 
 @dataclass
@@ -605,9 +607,8 @@ def portfolio(organisation, filters: PortfolioFilters, language, years) -> Portf
             "released_at",
             "conversation_mode",
             "elements",
-            "asked",
-            "answered",
-            "largest_gap",
+            "asked_total",
+            "answered_total",
         )
     }
     known, _foundations = element_names(language)
@@ -633,8 +634,8 @@ def portfolio(organisation, filters: PortfolioFilters, language, years) -> Portf
             continue
         row.round_id = stored["round_id"]
         row.released_on = stored["released_at"].date()
-        row.asked = sum(stored["asked"].values())
-        row.answered = sum(stored["answered"].values())
+        row.asked = stored["asked_total"]
+        row.answered = stored["answered_total"]
         asked += row.asked
         answered += row.answered
         row.hidden = stored["conversation_mode"]
@@ -705,17 +706,20 @@ def _gap_points(element):
 
 
 def _cell(row, code, view, threshold) -> PortfolioCell:
+    """One heatmap cell, with its text and colour class worked out here rather than in the
+    template: a page holds hundreds of cells."""
+    if row.hidden:
+        return PortfolioCell(None, None, None, "…", "")
     element = row.elements.get(code) or {}
     gap = _gap_points(element)
     if view == "gap":
-        return PortfolioCell(gap, scoring.gap_band(gap, threshold), gap)
-    side = (
-        row.side
-        if view == "own"
-        else (Side.LOCAL if row.side == Side.INTERNATIONAL else Side.INTERNATIONAL)
-    )
-    score = _score(element, side)
-    return PortfolioCell(score, scoring.band(score), gap)
+        band = scoring.gap_band(gap, threshold)
+        return PortfolioCell(gap, band, gap, scoring.signed_text(gap), f"gap-{band}")
+    other = Side.LOCAL if row.side == Side.INTERNATIONAL else Side.INTERNATIONAL
+    score = _score(element, row.side if view == "own" else other)
+    band = scoring.band(score)
+    css = f"band-{band}" if band is not None else ""
+    return PortfolioCell(score, band, gap, scoring.points_text(score), css)
 
 
 def _add_partners(rows, organisation):

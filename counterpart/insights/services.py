@@ -34,6 +34,8 @@ def summary_fields(round_, summary, asked, answered) -> dict:
         },
         "asked": asked,
         "answered": answered,
+        "asked_total": sum(asked.values()),
+        "answered_total": sum(answered.values()),
         "largest_gap": summary.largest_gap(),
     }
 

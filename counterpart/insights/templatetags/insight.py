@@ -1,38 +1,21 @@
 """How scores and gaps read on a page: whole points, a sign on gaps, a dash for none."""
 
-import math
-
 from django import template
-from django.utils.formats import number_format
+
+from counterpart.insights import scoring
 
 register = template.Library()
-
-DASH = "–"
-
-
-def whole(value):
-    """Rounded half away from zero, as people round by hand (62.5 is 63, −62.5 is −63)."""
-    return int(math.copysign(math.floor(abs(value) + 0.5), value))
 
 
 @register.filter
 def points(value):
-    if value is None:
-        return DASH
-    return number_format(whole(value), 0)
+    return scoring.points_text(value)
 
 
 @register.filter
 def signed(value):
     """A gap with its sign: +12 when the international side rates itself higher."""
-    if value is None:
-        return DASH
-    rounded = whole(value)
-    if rounded > 0:
-        return f"+{number_format(rounded, 0)}"
-    if rounded < 0:
-        return f"−{number_format(-rounded, 0)}"
-    return "0"
+    return scoring.signed_text(value)
 
 
 @register.filter
