@@ -11,35 +11,18 @@ named by DATABASE_URL (real data is never touched). A report, not a test: always
 
 import argparse
 import datetime
-import os
 import random
 import re
 import statistics
 import sys
-import tempfile
 import time
-import warnings
-from pathlib import Path
 
-TMP = tempfile.TemporaryDirectory(prefix="counterpart-bench-")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ["DJANGO_SETTINGS_MODULE"] = "counterpart.settings"
-os.environ["COUNTERPART_VAR_DIR"] = TMP.name
-os.environ["SQLITE_PATH"] = str(Path(TMP.name) / "bench.sqlite3")
-os.environ["COUNTERPART_MANIFEST_STATIC"] = "0"
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-warnings.filterwarnings("ignore", "No directory at")
-
-import django
-
-django.setup()
-
+import throwaway  # sets up Django on a throwaway database
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from counterpart.assessments.models import (
@@ -255,13 +238,7 @@ def main():
     # Not setup_test_environment(): it makes every template render copy its context for the
     # test client, which a real server never does.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    server = connection.vendor != "sqlite"
-    if server:
-        old = setup_databases(verbosity=0, interactive=False, aliases={"default"})
-    else:
-        call_command("migrate", verbosity=0)
-    try:
-        database = f"{connection.vendor} {connection.settings_dict['NAME']}"
+    with throwaway.database() as database:
         print(f"Insight pages benchmark on {database}")
         funder, small, viewer, partnerships, answers = build(args.partnerships, args.rounds)
         print(
@@ -269,7 +246,7 @@ def main():
             f"{Round.objects.count():,} released rounds, {Response.objects.count():,} responses, "
             f"{answers:,} answers.\n"
         )
-        if server:
+        if connection.vendor != "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         client = Client()
@@ -311,11 +288,6 @@ def main():
             f"{len(partnerships):,} partnerships: " + ("the same." if same else "NOT the same.")
         )
         print("All targets met." if all_ok else "Some targets NOT met.")
-    finally:
-        connection.close()
-        if server:
-            teardown_databases(old, verbosity=0)
-        TMP.cleanup()
     return 0
 
 

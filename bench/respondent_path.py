@@ -12,39 +12,20 @@ named by DATABASE_URL (real data is never touched). A report, not a test: always
 import argparse
 import datetime
 import gzip
-import os
 import re
 import statistics
 import sys
-import tempfile
 import time
-import warnings
 from collections import defaultdict
-from pathlib import Path
 
-TMP = tempfile.TemporaryDirectory(prefix="counterpart-bench-")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ["DJANGO_SETTINGS_MODULE"] = "counterpart.settings"
-os.environ["COUNTERPART_VAR_DIR"] = TMP.name  # secret key and media stay out of var/
-os.environ["SQLITE_PATH"] = str(Path(TMP.name) / "bench.sqlite3")
-os.environ["COUNTERPART_MANIFEST_STATIC"] = "0"  # no collectstatic needed
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-warnings.filterwarnings("ignore", "No directory at")  # whitenoise: no collectstatic output
-
-import django
-
-django.setup()
-
+import throwaway  # sets up Django on a throwaway database
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import (
     CaptureQueriesContext,
-    setup_databases,
     setup_test_environment,
-    teardown_databases,
 )
 from django.utils import timezone
 
@@ -184,13 +165,7 @@ def main():
     parser.add_argument("--asked", type=int, default=50, help="local respondents asked")
     args = parser.parse_args()
     setup_test_environment()  # locmem email, 'testserver' allowed
-    server = connection.vendor != "sqlite"
-    if server:
-        old = setup_databases(verbosity=0, interactive=False, aliases={"default"})
-    else:
-        call_command("migrate", verbosity=0)
-    try:
-        database = f"{connection.vendor} {connection.settings_dict['NAME']}"
+    with throwaway.database() as database:
         print(f"Respondent path benchmark on {database}")
         people = make_round(max(args.asked, args.respondents + 1))
         samples = defaultdict(list)
@@ -198,11 +173,6 @@ def main():
         for respondent in people[1 : args.respondents + 1]:
             pages = answer(respondent, samples)
         report(samples, pages)
-    finally:
-        connection.close()
-        if server:
-            teardown_databases(old, verbosity=0)
-        TMP.cleanup()
     return 0
 
 
