@@ -71,20 +71,20 @@ def test_fewer_than_five_sharing_organisations_show_only_their_number(world):
     _peers(3, "123")
     _peers(2, "45", share=False)
     html = _benchmark(world)
-    assert "4 organisations share their results so far" in html
+    assert "3 other organisations share their results so far" in html
     assert "Median" not in html
 
 
-def test_five_sharing_organisations_give_quartiles_and_a_standing(world):
+def test_five_other_sharing_organisations_give_quartiles_and_a_standing(world):
     world.intl.share_in_benchmark = True
     world.intl.save()
     _feedback(world.intl, world.intl_editor, "4")  # 75
-    _peers(4, "1235")  # 0, 25, 50, 100
-    assert RoundSummary.objects.filter(kind="pooled").count() == 5
+    _peers(5, "12345")  # 0, 25, 50, 75, 100
+    assert RoundSummary.objects.filter(kind="pooled").count() == 6
     html = _benchmark(world)
     row = html[html.index('<th scope="row">Mutual respect</th>') :]
     row = row[: row.index("</tr>")]
-    # Scores 0, 25, 50, 75, 100: quartiles 25, 50, 75; ours is 75, the upper quartile.
+    # Peers 0, 25, 50, 75, 100: quartiles 25, 50, 75; ours is 75, the upper quartile.
     assert row.count("<td>") == 5
     assert "<td>75</td><td>25</td><td>50</td><td>75</td><td>Top quarter</td>" in row
     assert "Peer 0" not in html and "Peer 3" not in html

@@ -42,7 +42,7 @@ def test_the_largest_gap_comes_first_with_its_prompt_and_the_facts_on_its_elemen
     assert advice < budget
     # 100 against 0 is a gap; 75 against 50 is a gap too; the practice, half done, follows them.
     assert advice < practice
-    assert "Blind spot: the international side rates itself higher (+100 points)" in html
+    assert "Blind spot: the international side rates itself higher (\u200e+100 points)" in html
     section = html[budget : html.index("</li>", budget)]
     assert "Does the funding pay for the local partner" in section  # a transparency fact
     assert "Yes, fully" in section and "No" in section

@@ -52,8 +52,8 @@ def test_a_trend_joins_the_scores_that_exist_from_left_to_right():
 def test_numbers_read_as_whole_points_with_a_sign_on_gaps():
     assert points(62.5) == "63"
     assert points(None) == "–"
-    assert signed(62.5) == "+63"
-    assert signed(-62.5) == "−63"
+    assert signed(62.5) == "\u200e+63"  # the mark keeps the sign first in Arabic
+    assert signed(-62.5) == "\u200e−63"
     assert signed(0.4) == "0"
     assert signed(None) == "–"
 

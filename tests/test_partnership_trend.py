@@ -35,8 +35,8 @@ def test_each_element_is_followed_round_by_round(world):
     section = html[html.index("<h2>Mutual respect</h2>") :]
     section = section[: section.index("</section>")]
     assert section.index("First check") < section.index("Second check")
-    assert "<td>100</td><td>0</td><td>+100</td>" in section
-    assert "<td>75</td><td>50</td><td>+25</td>" in section
+    assert "<td>100</td><td>0</td><td>\u200e+100</td>" in section
+    assert "<td>75</td><td>50</td><td>\u200e+25</td>" in section
     assert "<polyline" in section
 
 

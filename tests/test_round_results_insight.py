@@ -38,7 +38,7 @@ def test_each_side_has_a_score_and_the_gap_names_a_blind_spot(world):
     assert (
         "Strongly agree (1)" in html and "Disagree (1)" in html and "I don&#x27;t know (1)" in html
     )
-    assert "Scores: international 100, local 25, gap +75." in html
+    assert "Scores: international 100, local 25, gap \u200e+75." in html
 
 
 def test_the_organisations_threshold_decides_what_is_flagged(world):

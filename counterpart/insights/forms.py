@@ -6,7 +6,7 @@ from counterpart.partnerships.models import Stage
 
 
 class DialogueNoteForm(forms.Form):
-    topic = forms.CharField(max_length=100, widget=forms.HiddenInput)
+    topic = forms.CharField(label=_("Topic"), max_length=100, widget=forms.HiddenInput)
     notes = forms.CharField(
         label=_("What was said"), required=False, max_length=5000, widget=forms.Textarea
     )
@@ -45,7 +45,7 @@ class PortfolioFilterForm(forms.Form):
         choices=[("gap", _("Largest gap first")), ("title", _("By title"))],
     )
     page = forms.IntegerField(
-        required=False, min_value=1, max_value=100000, widget=forms.HiddenInput
+        label=_("Page"), required=False, min_value=1, max_value=100000, widget=forms.HiddenInput
     )
 
     def __init__(self, *args, years=(), country_codes=(), **kwargs):

@@ -95,7 +95,8 @@ def gap_between(international, local, threshold=DEFAULT_GAP_THRESHOLD) -> Gap:
     if international is None or local is None:
         return Gap(None, False, False)
     difference = international - local
-    flagged = abs(difference) >= threshold
+    # Judged on the whole points the page shows, so that a gap read as 15 is flagged at 15.
+    flagged = abs(whole(difference)) >= threshold
     return Gap(difference, flagged, flagged and difference > 0)
 
 
@@ -216,7 +217,7 @@ def gap_band(gap_points, threshold=DEFAULT_GAP_THRESHOLD):
     side higher), for colouring a gap."""
     if gap_points is None:
         return "none"
-    if abs(gap_points) < threshold:
+    if abs(whole(gap_points)) < threshold:
         return "small"
     return "blind" if gap_points > 0 else "flagged"
 
@@ -224,6 +225,11 @@ def gap_band(gap_points, threshold=DEFAULT_GAP_THRESHOLD):
 def whole(value):
     """Rounded half away from zero, as people round by hand (62.5 is 63, −62.5 is −63)."""
     return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
+def to_five(value):
+    """The nearest multiple of 5 points."""
+    return 5 * whole(value / 5)
 
 
 def points_text(value):
@@ -236,10 +242,11 @@ def signed_text(value):
     if value is None:
         return "–"
     rounded = whole(value)
+    # A left-to-right mark keeps the sign before the number in right-to-left pages.
     if rounded > 0:
-        return f"+{rounded}"
+        return f"\u200e+{rounded}"
     if rounded < 0:
-        return f"−{-rounded}"
+        return f"\u200e−{-rounded}"
     return "0"
 
 

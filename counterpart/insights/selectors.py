@@ -502,6 +502,7 @@ class PortfolioRow:
     hidden: bool = False
     cells: list = field(default_factory=list)
     elements: dict = field(default_factory=dict)  # as kept: {code: {side: [points, answers]}}
+    threshold: int = scoring.DEFAULT_GAP_THRESHOLD
     largest_gap: float | None = None
     asked: int = 0
     answered: int = 0
@@ -591,7 +592,11 @@ def portfolio(organisation, filters: PortfolioFilters, language, years) -> Portf
         latest = latest.filter(released_at__gte=start)
     if end is not None:
         latest = latest.filter(released_at__lt=end)
-    last_round = Round.objects.filter(partnership=OuterRef("pk")).order_by("-opens_on")
+    last_round = (
+        Round.objects.filter(partnership=OuterRef("pk"))
+        .exclude(state=RoundState.DRAFT)
+        .order_by("-opens_on")
+    )
     found = list(
         partnerships.annotate(
             side=Subquery(mine.values("side")[:1]),
@@ -609,6 +614,7 @@ def portfolio(organisation, filters: PortfolioFilters, language, years) -> Portf
             "elements",
             "asked_total",
             "answered_total",
+            "organisation__gap_threshold",
         )
     }
     known, _foundations = element_names(language)
@@ -639,6 +645,8 @@ def portfolio(organisation, filters: PortfolioFilters, language, years) -> Portf
         asked += row.asked
         answered += row.answered
         row.hidden = stored["conversation_mode"]
+        # Flags follow the organisation that prepared the round, as on the round's own page.
+        row.threshold = stored["organisation__gap_threshold"]
         if row.hidden:
             continue
         row.elements = stored["elements"]
@@ -655,7 +663,7 @@ def portfolio(organisation, filters: PortfolioFilters, language, years) -> Portf
             gap = _gap_points(element)
             if gap is not None:
                 largest = abs(gap) if largest is None else max(largest, abs(gap))
-                if abs(gap) >= threshold:
+                if scoring.gap_between(gap, 0, row.threshold).flagged:
                     flagged[code] += 1
         row.largest_gap = largest
     if filters.sort == "title":
@@ -667,7 +675,7 @@ def portfolio(organisation, filters: PortfolioFilters, language, years) -> Portf
     shown_rows = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     filters.page = page
     for row in shown_rows:
-        row.cells = [_cell(row, code, filters.view, threshold) for code in codes]
+        row.cells = [_cell(row, code, filters.view) for code in codes]
     _add_partners(shown_rows, organisation)
     averages = [
         (
@@ -705,7 +713,7 @@ def _gap_points(element):
     return international[0] / international[1] - local[0] / local[1]
 
 
-def _cell(row, code, view, threshold) -> PortfolioCell:
+def _cell(row, code, view) -> PortfolioCell:
     """One heatmap cell, with its text and colour class worked out here rather than in the
     template: a page holds hundreds of cells."""
     if row.hidden:
@@ -713,7 +721,7 @@ def _cell(row, code, view, threshold) -> PortfolioCell:
     element = row.elements.get(code) or {}
     gap = _gap_points(element)
     if view == "gap":
-        band = scoring.gap_band(gap, threshold)
+        band = scoring.gap_band(gap, row.threshold)
         return PortfolioCell(gap, band, gap, scoring.signed_text(gap), f"gap-{band}")
     other = Side.LOCAL if row.side == Side.INTERNATIONAL else Side.INTERNATIONAL
     score = _score(element, row.side if view == "own" else other)
@@ -762,9 +770,10 @@ class Benchmark:
 
 
 def benchmark(organisation, language) -> Benchmark:
-    """Where the organisation's partner feedback stands among the organisations that share
-    theirs: per element, the peers' median and quartiles of their latest released partner
-    feedback round. Only for organisations that share, and only from five organisations."""
+    """Where the organisation's partner feedback stands among the other organisations that
+    share theirs: per element, the peers' median and quartiles of their latest released partner
+    feedback round (not in conversation mode), rounded to 5 points so that no peer's exact
+    score shows. Only for organisations that share, and only from five peers."""
     if not organisation.share_in_benchmark:
         return Benchmark(False, 0, False, [])
     latest = {}
@@ -773,12 +782,13 @@ def benchmark(organisation, language) -> Benchmark:
             kind=RoundKind.POOLED,
             organisation__share_in_benchmark=True,
             round__state=RoundState.RELEASED,
+            conversation_mode=False,
         )
         .order_by("organisation_id", "-released_at", "-pk")
         .values_list("organisation_id", "elements")
     ):
         latest.setdefault(organisation_id, elements)
-    own = latest.get(organisation.pk)
+    own = latest.pop(organisation.pk, None)
     result = Benchmark(True, len(latest), own is not None, [])
     if not result.shown:
         return result
@@ -792,7 +802,7 @@ def benchmark(organisation, language) -> Benchmark:
         ]
         if len(values) < BENCHMARK_MINIMUM:
             continue
-        lower, median, upper = scoring.quartiles(values)
+        lower, median, upper = (scoring.to_five(v) for v in scoring.quartiles(values))
         mine = _score(own.get(code, {}), Side.LOCAL)
         result.rows.append(
             BenchmarkRow(

@@ -73,10 +73,10 @@ def dialogue_note_save(*, actor, round_: Round, topic: str, notes: str, next_ste
     notes, next_steps = notes.strip(), next_steps.strip()
     if len(notes) > 5000 or len(next_steps) > 5000:
         raise ValidationError(_("Keep each text under 5,000 characters."))
-    note = DialogueNote.objects.select_for_update().filter(
-        round=round_, topic=topic
-    ).first() or DialogueNote(round=round_, topic=topic)
-    before = {"notes": note.notes, "next_steps": note.next_steps} if note.pk else None
+    # Created first if need be (two first saves at once meet on the unique key), then locked.
+    created = DialogueNote.objects.get_or_create(round=round_, topic=topic)[1]
+    note = DialogueNote.objects.select_for_update().get(round=round_, topic=topic)
+    before = None if created else {"notes": note.notes, "next_steps": note.next_steps}
     note.notes, note.next_steps = notes, next_steps
     note.updated_by = actor
     note.updated_at = timezone.now()

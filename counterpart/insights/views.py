@@ -119,12 +119,12 @@ def portfolio(request, organisation_id):
     filters = selectors.PortfolioFilters()
     status = 200
     if form.is_bound:
-        if form.is_valid():
-            for name, value in form.cleaned_data.items():
-                if value:
-                    setattr(filters, name, value)
-        else:
+        if not form.is_valid():
             status = 400
+        # The filters that were understood still apply.
+        for name, value in form.cleaned_data.items():
+            if value:
+                setattr(filters, name, value)
     return render(
         request,
         "insights/portfolio.html",
