@@ -16,7 +16,7 @@ from counterpart.assessments.models import Answer, Privacy, Round, RoundKind, Ro
 from counterpart.assessments.selectors import responses_by_side, results_visible
 from counterpart.frameworks.models import BUILTIN_SLUG, FrameworkVersion, Part
 from counterpart.frameworks.selectors import choice_labels, pick, text_direction, version_content
-from counterpart.organisations.models import OrganisationKind
+from counterpart.organisations.models import Organisation, OrganisationKind
 from counterpart.partnerships.models import Partnership, Party, Side
 
 from . import charts, dialogue, scoring
@@ -614,9 +614,16 @@ def portfolio(organisation, filters: PortfolioFilters, language, years) -> Portf
             "elements",
             "asked_total",
             "answered_total",
-            "organisation__gap_threshold",
+            "organisation_id",
         )
     }
+    # The thresholds of the organisations that prepared the rounds: a handful, read apart
+    # rather than joined to every summary.
+    thresholds = dict(
+        Organisation.objects.filter(
+            pk__in={s["organisation_id"] for s in summaries.values()}
+        ).values_list("pk", "gap_threshold")
+    )
     known, _foundations = element_names(language)
     codes = _ordered_codes(
         list(known),
@@ -646,7 +653,7 @@ def portfolio(organisation, filters: PortfolioFilters, language, years) -> Portf
         answered += row.answered
         row.hidden = stored["conversation_mode"]
         # Flags follow the organisation that prepared the round, as on the round's own page.
-        row.threshold = stored["organisation__gap_threshold"]
+        row.threshold = thresholds.get(stored["organisation_id"], threshold)
         if row.hidden:
             continue
         row.elements = stored["elements"]
