@@ -483,11 +483,8 @@ class PortfolioFilters:
 
 @dataclass
 class PortfolioCell:
-    score: float | None
-    band: object
-    gap: float | None
-    text: str = ""  # as the page shows it
-    css: str = ""
+    text: str  # as the page shows it
+    css: str  # its colour band
 
 
 @dataclass
@@ -522,7 +519,6 @@ class Portfolio:
     answered: int
     stale: list  # (id, title, last round's opening date or None), first 20
     stale_count: int
-    years: list
     threshold: int
 
     @property
@@ -564,7 +560,7 @@ def partnership_countries(organisation) -> set:
     return codes
 
 
-def portfolio(organisation, filters: PortfolioFilters, language, years) -> Portfolio:
+def portfolio(organisation, filters: PortfolioFilters, language) -> Portfolio:
     """The organisation's partnerships, each with its latest released round in the period:
     its own side's view, its partners' view and the gap, per element. A fixed number of
     queries whatever the number of partnerships; one page of rows at a time."""
@@ -707,7 +703,6 @@ def portfolio(organisation, filters: PortfolioFilters, language, years) -> Portf
         answered=answered,
         stale=stale[:20],
         stale_count=len(stale),
-        years=years,
         threshold=threshold,
     )
 
@@ -724,17 +719,17 @@ def _cell(row, code, view) -> PortfolioCell:
     """One heatmap cell, with its text and colour class worked out here rather than in the
     template: a page holds hundreds of cells."""
     if row.hidden:
-        return PortfolioCell(None, None, None, "…", "")
+        return PortfolioCell("…", "")
     element = row.elements.get(code) or {}
-    gap = _gap_points(element)
     if view == "gap":
+        gap = _gap_points(element)
         band = scoring.gap_band(gap, row.threshold)
-        return PortfolioCell(gap, band, gap, scoring.signed_text(gap), f"gap-{band}")
+        return PortfolioCell(scoring.signed_text(gap), f"gap-{band}")
     other = Side.LOCAL if row.side == Side.INTERNATIONAL else Side.INTERNATIONAL
     score = _score(element, row.side if view == "own" else other)
     band = scoring.band(score)
     css = f"band-{band}" if band is not None else ""
-    return PortfolioCell(score, band, gap, scoring.points_text(score), css)
+    return PortfolioCell(scoring.points_text(score), css)
 
 
 def _add_partners(rows, organisation):

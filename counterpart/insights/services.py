@@ -11,6 +11,7 @@ from counterpart.assessments.permissions import require_manager
 from counterpart.assessments.selectors import results_visible
 from counterpart.audit.services import audit_record
 from counterpart.partnerships.models import Side
+from counterpart.partnerships.permissions import acting_membership
 
 from . import selectors
 from .models import DialogueNote, RoundSummary
@@ -85,24 +86,16 @@ def dialogue_note_save(*, actor, round_: Round, topic: str, notes: str, next_ste
         actor=actor,
         action="dialogue_note_save",
         obj=round_,
-        organisation=_actor_organisation(actor, round_),
+        organisation=_log_of(actor, round_),
         before=before,
         after={"topic": topic, "notes": notes, "next_steps": next_steps},
     )
     return note
 
 
-def _actor_organisation(actor, round_):
-    """The log the event belongs to: the actor's organisation in the round."""
+def _log_of(actor, round_):
+    """The log the event belongs to: the organisation the person acts for in the round."""
     if round_.partnership_id is None:
         return round_.organisation
-    from counterpart.organisations.models import Membership
-
-    membership = (
-        Membership.objects.filter(
-            user=actor, organisation__parties__partnership_id=round_.partnership_id
-        )
-        .select_related("organisation")
-        .first()
-    )
+    membership = acting_membership(actor, round_.partnership_id)
     return membership.organisation if membership else round_.organisation

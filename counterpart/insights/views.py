@@ -131,7 +131,7 @@ def portfolio(request, organisation_id):
         {
             "organisation": organisation,
             "form": form,
-            "portfolio": selectors.portfolio(organisation, filters, get_language(), years),
+            "portfolio": selectors.portfolio(organisation, filters, get_language()),
             "benchmark": selectors.benchmark(organisation, get_language()),
             "query": _query_without_page(request),
         },
