@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "counterpart.frameworks",
     "counterpart.assessments",
     "counterpart.insights",
+    "counterpart.notifications",
+    "counterpart.commitments",
+    "counterpart.concerns",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,9 @@ urlpatterns = [
     ),
     path("partnerships/", include("counterpart.partnerships.urls")),
     path("frameworks/", include("counterpart.frameworks.urls")),
+    path("notifications/", include("counterpart.notifications.urls")),
+    path("", include("counterpart.commitments.urls")),
+    path("", include("counterpart.concerns.urls")),
     path("", include("counterpart.insights.urls")),
     path("", include("counterpart.assessments.urls")),
 ]

@@ -313,6 +313,9 @@ EXPECTATIONS = {
         None,
         "login 404 200 200 200 404 404 404",
     ),
+    # Each person reads only their own notifications.
+    "notification_list": ("get", None, None, "login 200 200 200 200 200 200 200"),
+    "notification_read_all": ("post", None, {}, "login 302 302 302 302 302 302 302"),
     # Respondents need no account; without a personal link in the session, nobody gets in.
     "respond_enter": ("get", lambda w: {"token": _respondent_token(w)}, None, _all("302")),
     "respond_start": ("get", None, None, _all("403")),

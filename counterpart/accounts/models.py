@@ -41,6 +41,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200, validators=[single_line])
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    # The interface language the person last used; emails to them are written in it.
+    language = models.CharField(_("language"), max_length=8, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=django_timezone.now)

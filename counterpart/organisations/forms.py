@@ -3,6 +3,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from counterpart.accounts.models import TIMEZONE_CHOICES
+
 from .models import Organisation, Role
 
 
@@ -13,6 +15,13 @@ def _formfield(field, **kwargs):
 
 
 class OrganisationForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=[("", "—"), *TIMEZONE_CHOICES],
+        required=False,
+        help_text=Organisation._meta.get_field("time_zone").help_text,
+    )
+
     class Meta:
         formfield_callback = _formfield
         model = Organisation
@@ -32,6 +41,10 @@ class OrganisationForm(forms.ModelForm):
             # Settings for results; a new organisation starts with the defaults.
             for name in Organisation.RESULT_SETTINGS:
                 del self.fields[name]
+
+    def clean_time_zone(self):
+        # Left empty, the time zone stays as it was (UTC for a new organisation).
+        return self.cleaned_data.get("time_zone") or self.instance.time_zone or "UTC"
 
     def clean_gap_threshold(self):
         value = self.cleaned_data.get("gap_threshold")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
-from counterpart.common.validators import single_line
+from counterpart.common.validators import known_time_zone, single_line
 
 
 class OrganisationKind(models.TextChoices):
@@ -60,6 +60,7 @@ class Organisation(models.Model):
         "iati_identifier",
         "website",
         "description",
+        "time_zone",
         "gap_threshold",
         "share_in_benchmark",
     )
@@ -106,6 +107,13 @@ class Organisation(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("about the organisation"), blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[known_time_zone],
+        help_text=_("Deadlines for commitments and concerns end at midnight in this time zone."),
+    )
     gap_threshold = models.PositiveSmallIntegerField(
         _("gap to flag, in points"),
         default=15,

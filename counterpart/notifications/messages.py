@@ -1,0 +1,53 @@
+"""What each kind of notification says. Values are filled in when it is read or sent."""
+
+from datetime import date
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES = {
+    "commitment_proposed": _("%(side)s proposes a commitment in “%(partnership)s”: %(title)s"),
+    "commitment_amended": _(
+        "%(side)s proposes to change a commitment in “%(partnership)s”: %(title)s"
+    ),
+    "commitment_accepted": _("The commitment “%(title)s” is agreed by both sides."),
+    "commitment_declined": _("%(side)s did not accept the proposal “%(title)s”."),
+    "commitment_update": _("New progress on the commitment “%(title)s”."),
+    "commitment_done": _("“%(title)s” is reported done. Please confirm or dispute it."),
+    "commitment_confirmed": _("“%(title)s” is confirmed done. It counts as kept."),
+    "commitment_disputed": _("“%(title)s” was not confirmed as done: %(reason)s"),
+    "commitment_due_soon": _("The commitment “%(title)s” is due on %(due)s."),
+    "commitment_overdue": _("The commitment “%(title)s” was due on %(due)s and is overdue."),
+    "concern_received": _("A new concern (%(category)s) was raised with %(organisation)s."),
+    "concern_escalated": _(
+        "A concern (%(category)s, reference %(reference)s) to %(organisation)s is overdue: "
+        "%(missed)s."
+    ),
+    "concern_updated": _("There is news about the concern you raised (reference %(reference)s)."),
+}
+
+
+def _readable(params: dict) -> dict:
+    """Codes and dates kept in a notification, written out in the reader's language."""
+    from counterpart.concerns.models import Category
+    from counterpart.partnerships.models import Side
+
+    labels = {"side": dict(Side.choices), "category": dict(Category.choices)}
+    readable = {}
+    for name, value in params.items():
+        if name in labels:
+            value = labels[name].get(value, value)
+        elif name == "due":
+            value = date_format(date.fromisoformat(value), "DATE_FORMAT")
+        readable[name] = value
+    return readable
+
+
+def message_for(kind: str, params: dict) -> str:
+    template = MESSAGES.get(kind)
+    if template is None:
+        return kind
+    try:
+        return str(template) % _readable(params)
+    except (KeyError, TypeError, ValueError):
+        return str(template)
