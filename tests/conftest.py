@@ -369,6 +369,42 @@ def released_round(world, answers, *, partnership=None, extra_people=0, **fields
     return round_
 
 
+def released_feedback_round(organisation, editor, answers, people=3):
+    """A released partner feedback round (threshold 3) in which every partner answered
+    `answers` ({question name: value})."""
+    import datetime
+
+    from django.utils import timezone
+
+    from counterpart.assessments import services
+
+    today = timezone.localdate()
+    round_ = services.round_create_pooled(
+        actor=editor,
+        organisation=organisation,
+        title="Partner feedback",
+        framework_version=builtin_version(),
+        opens_on=today,
+        closes_on=today + datetime.timedelta(days=14),
+        threshold=3,
+        conversation_mode=False,
+    )
+    for n in range(people):
+        services.respondent_add(
+            actor=editor,
+            round_=round_,
+            side=Side.LOCAL,
+            email=f"p{n}@{organisation.pk}.partner.example.org",
+        )
+    with sending():
+        services.round_open(actor=editor, round_=round_)
+    for respondent in round_.respondents.all():
+        submit_answers(respondent, answers)
+    services.round_close(actor=editor, round_=round_)
+    round_.refresh_from_db()
+    return round_
+
+
 def _world_for(world, partnership):
     """The same people, acting in another partnership between the same organisations."""
     import copy
@@ -376,3 +412,99 @@ def _world_for(world, partnership):
     other = copy.copy(world)
     other.partnership = partnership
     return other
+
+
+# --- Commitments ----------------------------------------------------------------------------
+
+
+def propose_commitment(world, round_, *, by=None, owner=None, owner_side=None, days=30, **terms):
+    """A commitment proposed after `round_`: by the international editor unless told, owned
+    by the international admin on the international side, due in `days` days."""
+    import datetime
+
+    from django.utils import timezone
+
+    from counterpart.commitments.services import commitment_propose
+
+    owner_side = owner_side or Side.INTERNATIONAL
+    if owner is None:
+        owner = world.intl_admin if owner_side == Side.INTERNATIONAL else world.local_admin
+    values = {
+        "title": "Share budget revisions with the partner before sending them",
+        "element": "transparency",
+        "question": "",
+        "owner_side": owner_side,
+        "owner": owner,
+        "due_on": timezone.localdate() + datetime.timedelta(days=days),
+        "evidence_expected": "The partner's sign-off on each revision.",
+        **terms,
+    }
+    with sending():
+        return commitment_propose(actor=by or world.intl_editor, round_=round_, **values)
+
+
+def agreed_commitment(world, round_, **kwargs):
+    """A commitment proposed by the international side and accepted by the local side."""
+    from counterpart.commitments.services import commitment_accept
+
+    commitment = propose_commitment(world, round_, **kwargs)
+    with sending():
+        commitment_accept(actor=world.local_editor, commitment=commitment)
+    commitment.refresh_from_db()
+    return commitment
+
+
+# Concerns -----------------------------------------------------------------------------------
+
+
+def raise_concern(world, *, actor=None, category="funding", **fields):
+    """A concern raised signed in, by the local editor unless told, with the international
+    organisation of the world's partnership."""
+    from counterpart.concerns.services import concern_raise
+
+    values = {
+        "description": "Our budget line for transport was cut without asking us.",
+        "reply_by": "app",
+        "contact": "",
+        **fields,
+    }
+    with sending():
+        return concern_raise(
+            actor=actor or world.local_editor,
+            partnership=world.partnership,
+            organisation=world.intl,
+            category=category,
+            **values,
+        )
+
+
+def open_intake(world, **settings_):
+    """The international organisation's concerns settings, with its public link turned on."""
+    from counterpart.concerns.services import concern_settings_update
+
+    values = {
+        "focal_points": [],
+        "acknowledge_days": 7,
+        "respond_days": 30,
+        "intake_open": True,
+        **settings_,
+    }
+    return concern_settings_update(actor=world.intl_admin, organisation=world.intl, **values)
+
+
+def raise_anonymously(world, *, category="respect", **fields):
+    """A concern raised through the international organisation's public link. Returns the
+    concern and the secret of its private link."""
+    from counterpart.concerns.models import ConcernSettings
+    from counterpart.concerns.services import concern_raise_anonymous
+
+    chosen = ConcernSettings.objects.filter(organisation=world.intl, intake_open=True).first()
+    chosen = chosen or open_intake(world)
+    values = {
+        "description": "We were told not to speak in the coordination meeting.",
+        "reply_by": "app",
+        "contact": "",
+        **fields,
+    }
+    with sending():
+        return concern_raise_anonymous(intake_key=chosen.intake_key, category=category, **values)

@@ -1,44 +1,16 @@
 """The opt-in benchmark: where an organisation's partner feedback stands among peers."""
 
-import datetime
-
 from django.urls import reverse
-from django.utils import timezone
 
-from counterpart.assessments import services
 from counterpart.insights.models import RoundSummary
 from counterpart.organisations.models import Role
 
-from .conftest import add_member, builtin_version, make_org, make_user, sending, submit_answers
+from .conftest import add_member, make_org, make_user, released_feedback_round
 
 
-def _feedback(organisation, editor, value, people=3):
-    """A released partner feedback round in which every partner answered `value`."""
-    today = timezone.localdate()
-    round_ = services.round_create_pooled(
-        actor=editor,
-        organisation=organisation,
-        title="Partner feedback",
-        framework_version=builtin_version(),
-        opens_on=today,
-        closes_on=today + datetime.timedelta(days=14),
-        threshold=3,
-        conversation_mode=False,
-    )
-    for n in range(people):
-        services.respondent_add(
-            actor=editor,
-            round_=round_,
-            side="local",
-            email=f"p{n}@{organisation.pk}.partner.example.org",
-        )
-    with sending():
-        services.round_open(actor=editor, round_=round_)
-    for respondent in round_.respondents.all():
-        submit_answers(respondent, {"respect_advice_local": value, "voice_design_local": "3"})
-    services.round_close(actor=editor, round_=round_)
-    round_.refresh_from_db()
-    return round_
+def _feedback(organisation, editor, value):
+    answers = {"respect_advice_local": value, "voice_design_local": "3"}
+    return released_feedback_round(organisation, editor, answers)
 
 
 def _peers(count, values, share=True):

@@ -54,3 +54,17 @@ def test_demo_has_a_released_round_a_sealed_one_and_partner_feedback(db, client)
     sealed = Round.objects.get(title="Kakuma: lessons from the closure")
     assert client.get(f"/rounds/{sealed.pk}/results/").status_code == 403
     assert client.get(f"/rounds/{feedback.pk}/").status_code == 404  # Horizon's own round
+
+
+def test_demo_commitments_show_each_state_and_are_followed_up(db):
+    from counterpart.commitments.models import FollowUpAnswer
+    from counterpart.commitments.selectors import commitments_of_partnership
+    from counterpart.partnerships.models import Partnership
+
+    call_command("load_demo", stdout=io.StringIO())
+    kalobeyei = Partnership.objects.get(title="Youth-led protection in Kalobeyei")
+    statuses = sorted(c.status for c in commitments_of_partnership(kalobeyei))
+    assert statuses == ["dropped", "kept", "kept_late", "overdue"]
+    midterm = kalobeyei.rounds.get(title="Kalobeyei: mid-term reflection")
+    assert midterm.follow_ups.count() == 4
+    assert FollowUpAnswer.objects.filter(response__round=midterm).count() == 20  # 5 people × 4

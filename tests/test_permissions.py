@@ -15,11 +15,13 @@ from counterpart.partnerships.models import PartyRole, Side
 
 from .conftest import (
     add_member,
+    agreed_commitment,
     make_framework,
     make_org,
     make_pooled_round,
     make_round,
     make_user,
+    propose_commitment,
 )
 
 VISITORS = [
@@ -75,6 +77,7 @@ def _open_round(w):
 def _released_round(w):
     round_ = make_round(w)
     round_close(actor=w.intl_editor, round_=round_)
+    round_.refresh_from_db()
     return round_
 
 
@@ -93,6 +96,55 @@ def _respondent_token(w):
 
 def _token(w):
     return _invitation(w)[1].rsplit("/invitations/", 1)[1].strip("/")
+
+
+@pytest.fixture(autouse=True)
+def _files(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+
+
+def _proposed(w):
+    """A commitment the international side proposed, waiting for the local side."""
+    return {"commitment_id": propose_commitment(w, _released_round(w)).pk}
+
+
+def _agreed(w):
+    """An agreed commitment owned by the international side."""
+    return {"commitment_id": agreed_commitment(w, _released_round(w)).pk}
+
+
+def _reported_done(w):
+    from counterpart.commitments.services import commitment_report
+
+    commitment = agreed_commitment(w, _released_round(w))
+    commitment_report(actor=w.intl_editor, commitment=commitment, done=True, note="Done.")
+    return {"commitment_id": commitment.pk}
+
+
+def _evidence(w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from counterpart.commitments.services import commitment_report
+
+    commitment = agreed_commitment(w, _released_round(w))
+    update = commitment_report(
+        actor=w.intl_editor,
+        commitment=commitment,
+        file=SimpleUploadedFile("minutes.txt", b"Minutes of the meeting"),
+    )
+    return {"update_id": update.pk}
+
+
+def _published(w):
+    w.intl.publish_accountability = True
+    w.intl.save()
+    return {"organisation_id": w.intl.pk}
 
 
 # name: (method, kwargs builder, POST data, expected codes for VISITORS in order)
@@ -313,6 +365,112 @@ EXPECTATIONS = {
         None,
         "login 404 200 200 200 404 404 404",
     ),
+    # Commitments belong to both sides: either side's editors propose; the other side decides.
+    "commitment_propose": (
+        "get",
+        _round_kwargs(_released_round),
+        None,
+        "login 404 403 200 200 403 200 200",
+    ),
+    "partnership_commitments": (
+        "get",
+        lambda w: {"partnership_id": w.partnership.pk},
+        None,
+        "login 404 200 200 200 200 200 200",
+    ),
+    "commitment_detail": ("get", _agreed, None, "login 404 200 200 200 200 200 200"),
+    "commitment_accept": ("post", _proposed, {}, "login 404 403 403 403 403 302 302"),
+    "commitment_decline": (
+        "post",
+        _proposed,
+        {"note": "Not this year."},
+        "login 404 403 403 403 403 302 302",
+    ),
+    "commitment_amend": ("get", _agreed, None, "login 404 403 200 200 403 200 200"),
+    # Progress comes from the side that owns the commitment (here the international side).
+    "commitment_report": (
+        "post",
+        _agreed,
+        {"note": "Half the revisions shared."},
+        "login 404 403 302 302 403 403 403",
+    ),
+    # What the international side reported done, only the local side confirms or disputes.
+    "commitment_confirm": ("post", _reported_done, {}, "login 404 403 403 403 403 302 302"),
+    "commitment_dispute": (
+        "post",
+        _reported_done,
+        {"note": "Not yet."},
+        "login 404 403 403 403 403 302 302",
+    ),
+    "commitment_evidence": ("get", _evidence, None, "login 404 200 200 200 200 200 200"),
+    # Public once the organisation publishes it.
+    "accountability_page": ("get", _published, None, _all("200")),
+    # Concerns. A local-side member raises them; the international organisation's focal points
+    # (its admins, while none is named) handle them; only the raiser follows their own. The
+    # helpers are imported here so that this block stands alone.
+    "concern_raise": (
+        "get",
+        lambda w: {"partnership_id": w.partnership.pk},
+        None,
+        "login 404 403 403 403 200 200 200",
+    ),
+    "concern_list": (
+        "get",
+        lambda w: {"organisation_id": w.intl.pk},
+        None,
+        "login 404 403 403 200 404 404 404",
+    ),
+    "concern_settings": (
+        "get",
+        lambda w: {"organisation_id": w.intl.pk},
+        None,
+        "login 404 403 403 200 404 404 404",
+    ),
+    "concern_intake_renew": (
+        "post",
+        lambda w: {"organisation_id": w.intl.pk},
+        {},
+        "login 404 403 403 302 404 404 404",
+    ),
+    "concern_detail": (
+        "get",
+        lambda w: {"concern_id": __import__("tests.conftest").conftest.raise_concern(w).pk},
+        None,
+        "login 404 404 404 200 404 404 404",
+    ),
+    **{
+        f"concern_{action}": (
+            "post",
+            lambda w: {"concern_id": __import__("tests.conftest").conftest.raise_concern(w).pk},
+            {f"{action}-message": "Thank you; we are looking into it."},
+            "login 404 404 404 302 404 404 404",
+        )
+        for action in ("acknowledge", "respond", "resolve", "note")
+    },
+    # The raiser's own pages; the concern was raised by the local editor.
+    "concern_mine": ("get", None, None, "login 200 200 200 200 200 200 200"),
+    "concern_mine_detail": (
+        "get",
+        lambda w: {"concern_id": __import__("tests.conftest").conftest.raise_concern(w).pk},
+        None,
+        "login 404 404 404 404 404 200 404",
+    ),
+    # Raising without an account: anyone with the organisation's public link, and a private
+    # link to follow the concern; without it in the session, nobody gets in.
+    "concern_intake": (
+        "get",
+        lambda w: {"key": __import__("tests.conftest").conftest.open_intake(w).intake_key},
+        None,
+        _all("200"),
+    ),
+    "concern_track_enter": (
+        "get",
+        lambda w: {"secret": __import__("tests.conftest").conftest.raise_anonymously(w)[1]},
+        None,
+        _all("302"),
+    ),
+    "concern_track": ("get", None, None, _all("403")),
+    "concern_sent": ("get", None, None, _all("302")),
     # Each person reads only their own notifications.
     "notification_list": ("get", None, None, "login 200 200 200 200 200 200 200"),
     "notification_read_all": ("post", None, {}, "login 302 302 302 302 302 302 302"),

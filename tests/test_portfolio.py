@@ -138,3 +138,23 @@ def test_another_organisation_sees_none_of_it(world):
     released_round(world, _answers("5", "1"))
     assert _portfolio(world, user=world.outsider).status_code == 404
     assert _portfolio(world, user=world.local_admin).status_code == 404
+
+
+def test_each_partnership_shows_its_open_overdue_and_kept_commitments(world):
+    from counterpart.commitments import services
+
+    from .conftest import agreed_commitment, propose_commitment
+
+    round_ = released_round(world, _answers("4", "2"))
+    late = agreed_commitment(world, round_, title="Late one", days=1)
+    kept = agreed_commitment(world, round_, title="Kept one")
+    agreed_commitment(world, round_, title="Open one")
+    propose_commitment(world, round_, title="Not agreed yet")
+    services.commitment_report(actor=world.intl_editor, commitment=kept, done=True, note="x")
+    services.commitment_confirm(actor=world.local_editor, commitment=kept)
+    type(late).objects.filter(pk=late.pk).update(due_at=late.due_at - datetime.timedelta(days=5))
+    html = _portfolio(world).content.decode()
+    assert "2 open, of which 1 overdue; 1 kept" in html
+    row = html[html.index(world.partnership.title) :].split("</tr>")[0]
+    assert "2 open, 1 kept" in row
+    assert "1 overdue" in row

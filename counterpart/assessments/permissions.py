@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from counterpart.organisations.models import Membership, Role
 from counterpart.organisations.permissions import require_role
-from counterpart.partnerships.models import Party
 
 
 def roles_in(user, round_) -> list[tuple[str, str]]:
@@ -20,13 +19,13 @@ def roles_in(user, round_) -> list[tuple[str, str]]:
     if round_.partnership_id is None:
         roles = Membership.objects.filter(user=user, organisation_id=round_.organisation_id)
         return [(role, "") for role in roles.values_list("role", flat=True)]
-    sides = dict(
-        Party.objects.filter(partnership_id=round_.partnership_id).values_list(
-            "organisation_id", "side"
+    return list(
+        Membership.objects.filter(
+            user=user, organisation__parties__partnership_id=round_.partnership_id
         )
+        .order_by()
+        .values_list("role", "organisation__parties__side")
     )
-    memberships = Membership.objects.filter(user=user, organisation_id__in=list(sides))
-    return [(m.role, sides[m.organisation_id]) for m in memberships]
 
 
 def sides_of(user, round_, minimum=Role.VIEWER) -> set:

@@ -3,6 +3,7 @@
 import datetime
 import decimal
 
+from counterpart.commitments.followup import add_follow_up_block
 from counterpart.frameworks.questionnaire import QuestionnaireForm
 from counterpart.frameworks.selectors import version_content
 
@@ -20,6 +21,8 @@ def questionnaire_form(round_, side, language, data=None, initial=None, page=Non
         language=language,
         relationship_only=round_.is_pooled,
     )
+    if not round_.is_pooled:
+        add_follow_up_block(form, round_)
     if page is not None:
         form.keep_only(page)
     return form

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from counterpart.audit.services import audit_record, snapshot
+from counterpart.commitments.services import follow_up_answers_store, follow_up_store
 from counterpart.frameworks.selectors import version_content
 from counterpart.insights.services import summary_store
 from counterpart.organisations.models import Membership, Role
@@ -341,6 +342,7 @@ def round_open(*, actor, round_, now=None) -> Round:
     if round_.opens_on > timezone.localdate(now):
         round_.opens_on = timezone.localdate(now)
     round_.save(update_fields=["state", "opened_at", "opens_on"])
+    follow_ups = follow_up_store(round_)
     Respondent.objects.filter(pk__in=[r.pk for r in respondents]).update(invited_at=now)
     for respondent in respondents:
         respondent.round = round_
@@ -351,7 +353,7 @@ def round_open(*, actor, round_, now=None) -> Round:
         obj=round_,
         organisation=round_.organisation,
         before={"state": before},
-        after={"state": round_.state, "respondents": len(respondents)},
+        after={"state": round_.state, "respondents": len(respondents), "follow_ups": follow_ups},
     )
     return round_
 
@@ -703,6 +705,7 @@ def response_submit(*, respondent: Respondent, now=None) -> Response:
             submitted_on=_monday(now.date()) if anonymous else timezone.localdate(now),
         )
         _store_answers(response, values)
+        follow_up_answers_store(response, round_, draft.answers if draft else {})
         if draft is not None:
             draft.delete()
         if not anonymous:

@@ -216,6 +216,9 @@ def load_demo():
             )
     _adapted_framework(people[founders["horizon"][0]], organisations["horizon"])
     _rounds(people, organisations, partnerships)
+    from counterpart.concerns.demo import load_concerns
+
+    load_concerns(people, organisations, partnerships)
     return people
 
 
@@ -249,6 +252,9 @@ def _demo_answers(round_, side, seed, leaning=LEANING):
     answers = {}
     form = questionnaire_form(round_, side, "en")
     for position, (name, field) in enumerate(form.fields.items()):
+        if name.endswith(("_happened", "_difference")):  # what we said we would do
+            answers[name] = chooser.choice([v for v, _label in field.choices][:3])
+            continue
         question = questions.get(name)
         if question is None or not hasattr(field, "choices"):
             continue
@@ -284,6 +290,7 @@ def _rounds(people, organisations, partnerships):
     from django.utils import timezone
 
     from counterpart.assessments import services
+    from counterpart.commitments.demo import load_commitments
     from counterpart.frameworks.models import FrameworkVersion
 
     builtin = FrameworkVersion.objects.filter(framework__organisation__isnull=True).latest("number")
@@ -325,6 +332,7 @@ def _rounds(people, organisations, partnerships):
             _answer(released, respondent, seed + days_ago, leaning)
         if days_ago:
             _move_back(released, days_ago)
+            load_commitments(released, people, days_ago)
 
     maartje = people["maartje@northbridge.example"]
     kakuma = partnerships["Youth sports for peace, Kakuma"]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from counterpart.assessments.models import Answer, Privacy, Round, RoundKind, RoundState
 from counterpart.assessments.selectors import responses_by_side, results_visible
+from counterpart.commitments.selectors import portfolio_counts
 from counterpart.frameworks.models import BUILTIN_SLUG, FrameworkVersion, Part
 from counterpart.frameworks.selectors import choice_labels, pick, text_direction, version_content
 from counterpart.organisations.models import Organisation, OrganisationKind
@@ -503,6 +504,7 @@ class PortfolioRow:
     largest_gap: float | None = None
     asked: int = 0
     answered: int = 0
+    commitments: dict = field(default_factory=dict)  # {"open", "overdue", "kept"}
 
 
 @dataclass
@@ -520,6 +522,7 @@ class Portfolio:
     stale: list  # (id, title, last round's opening date or None), first 20
     stale_count: int
     threshold: int
+    commitments: dict  # totals over every partnership the filters keep
 
     @property
     def response_rate(self):
@@ -680,6 +683,12 @@ def portfolio(organisation, filters: PortfolioFilters, language) -> Portfolio:
     for row in shown_rows:
         row.cells = [_cell(row, code, filters.view) for code in codes]
     _add_partners(shown_rows, organisation)
+    counts = portfolio_counts([row.partnership_id for row in rows])
+    commitments = {"open": 0, "overdue": 0, "kept": 0}
+    for row in rows:
+        row.commitments = counts.get(row.partnership_id, {})
+        for name, number in row.commitments.items():
+            commitments[name] += number
     averages = [
         (
             code,
@@ -704,6 +713,7 @@ def portfolio(organisation, filters: PortfolioFilters, language) -> Portfolio:
         stale=stale[:20],
         stale_count=len(stale),
         threshold=threshold,
+        commitments=commitments,
     )
 
 

@@ -11,7 +11,7 @@ from counterpart.assessments.permissions import require_manager
 from counterpart.assessments.selectors import results_visible
 from counterpart.audit.services import audit_record
 from counterpart.partnerships.models import Side
-from counterpart.partnerships.permissions import acting_membership
+from counterpart.partnerships.permissions import log_organisation
 
 from . import selectors
 from .models import DialogueNote, RoundSummary
@@ -97,5 +97,4 @@ def _log_of(actor, round_):
     """The log the event belongs to: the organisation the person acts for in the round."""
     if round_.partnership_id is None:
         return round_.organisation
-    membership = acting_membership(actor, round_.partnership_id)
-    return membership.organisation if membership else round_.organisation
+    return log_organisation(actor, round_.partnership_id, round_.organisation)

@@ -12,8 +12,10 @@ from django.views.decorators.http import require_POST
 
 from counterpart.assessments.permissions import can_manage
 from counterpart.assessments.selectors import results_visible, round_for_user
+from counterpart.commitments import selectors as commitment_selectors
 from counterpart.frameworks import selectors as framework_selectors
 from counterpart.organisations.selectors import organisation_for_member
+from counterpart.partnerships.models import Side
 from counterpart.partnerships.selectors import partnership_for_user
 
 from . import selectors, services
@@ -46,8 +48,25 @@ def round_results(request, round_id):
     return render(
         request,
         "insights/round_results.html",
-        {"round": round_, "results": results, "languages": languages},
+        {
+            "round": round_,
+            "results": results,
+            "languages": languages,
+            **_commitments(request, round_),
+        },
     )
+
+
+def _commitments(request, round_):
+    """What the round led to and followed up, for a partnership round's pages."""
+    if round_.partnership_id is None:
+        return {}
+    return {
+        "commitments": commitment_selectors.round_commitments(round_),
+        "labels": commitment_selectors.STATUS_LABELS,
+        "sides": Side.choices,
+        "can_propose": can_manage(request.user, round_),
+    }
 
 
 @login_required
@@ -70,6 +89,7 @@ def _render_guide(request, round_, failed=None, status=200):
             "entries": selectors.dialogue_guide(results),
             "can_write": can_manage(request.user, round_),
             "failed": failed,
+            "can_propose": round_.partnership_id is not None and can_manage(request.user, round_),
         },
         status=status,
     )

@@ -24,15 +24,22 @@ MESSAGES = {
         "%(missed)s."
     ),
     "concern_updated": _("There is news about the concern you raised (reference %(reference)s)."),
+    "concern_information": _(
+        "The person who raised the concern %(reference)s added information to it."
+    ),
 }
 
 
 def _readable(params: dict) -> dict:
     """Codes and dates kept in a notification, written out in the reader's language."""
-    from counterpart.concerns.models import Category
+    from counterpart.concerns.models import Category, Deadline
     from counterpart.partnerships.models import Side
 
-    labels = {"side": dict(Side.choices), "category": dict(Category.choices)}
+    labels = {
+        "side": dict(Side.choices),
+        "category": dict(Category.choices),
+        "missed": dict(Deadline.choices),
+    }
     readable = {}
     for name, value in params.items():
         if name in labels:

@@ -17,7 +17,12 @@ def _email(user, kind, params, link):
         text = message_for(kind, params)
         body = render_to_string(
             "notifications/email/notification.txt",
-            {"text": text, "link": f"{settings.SITE_URL}{link}", "user": user, "site": settings.SITE_NAME},
+            {
+                "text": text,
+                "link": f"{settings.SITE_URL}{link}",
+                "user": user,
+                "site": settings.SITE_NAME,
+            },
         )
         subject = _("%(site)s: %(text)s") % {"site": settings.SITE_NAME, "text": text}
     send_mail(subject[:200].replace("\n", " "), body, None, [user.email])

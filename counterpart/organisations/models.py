@@ -63,9 +63,10 @@ class Organisation(models.Model):
         "time_zone",
         "gap_threshold",
         "share_in_benchmark",
+        "publish_accountability",
     )
-    # How results are read; set on the profile page once the organisation exists.
-    RESULT_SETTINGS = ("gap_threshold", "share_in_benchmark")
+    # How results are read and shared; set on the profile page once the organisation exists.
+    RESULT_SETTINGS = ("gap_threshold", "share_in_benchmark", "publish_accountability")
 
     name = models.CharField(_("name"), max_length=200, validators=[single_line])
     country = CountryField(_("country"), help_text=_("Where the organisation is registered."))
@@ -130,6 +131,14 @@ class Organisation(models.Model):
             "Our partner feedback scores are added, without our name, to a comparison between "
             "organisations, and we see where we stand. The comparison is shown only when at "
             "least five organisations share."
+        ),
+    )
+    publish_accountability = models.BooleanField(
+        _("publish our accountability page"),
+        default=False,
+        help_text=_(
+            "A public page, open to anyone with its address, shows the commitments we made and "
+            "kept each year and our partner feedback scores. It never names a partner."
         ),
     )
     created_at = models.DateTimeField(default=timezone.now)

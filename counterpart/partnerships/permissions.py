@@ -30,3 +30,10 @@ def require_partnership_role(user, partnership, minimum=Role.VIEWER) -> Membersh
             % {"role": Role(minimum).label}
         )
     return membership
+
+
+def log_organisation(user, partnership, fallback):
+    """The organisation whose audit log records what the person did in the partnership: the
+    one they act for, else `fallback`."""
+    membership = acting_membership(user, partnership)
+    return membership.organisation if membership else fallback

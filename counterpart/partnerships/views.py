@@ -123,6 +123,11 @@ def partnership_detail(request, partnership_id):
             "stage_help": [(Stage(v).label, STAGE_HELP[v], v) for v in Stage.values],
             "history": audit_events_for_partnership(partnership, limit=20),
             "rounds": rounds_of_partnership(partnership),
+            # Members of a local-side organisation may raise a concern with the other side.
+            "can_raise_concern": any(
+                p.side == Side.LOCAL and p.organisation_id == membership.organisation_id
+                for p in parties
+            ),
         },
     )
 
