@@ -54,3 +54,13 @@ def test_marking_as_read_touches_only_the_persons_own(world):
     assert list(
         Notification.objects.filter(read_at__isnull=True).values_list("user", flat=True)
     ) == [world.intl_editor.pk]
+
+
+def test_the_menu_counts_new_notifications_in_arabic_too(world):
+    _notify(world.local_editor)
+    _notify(world.local_editor)
+    client = world.client_for(world.local_editor)
+    client.cookies["django_language"] = "ar"
+    page = client.get(reverse("home"))
+    assert page.status_code == 200
+    assert 'class="badge"' in page.content.decode()

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.utils.functional import SimpleLazyObject
 
 from counterpart.notifications.selectors import unread_count
 
@@ -9,6 +8,6 @@ def site(request):
     return {
         "SITE_NAME": settings.SITE_NAME,
         "LANGUAGE_CHOICES": settings.LANGUAGES,
-        # Counted only when a page shows it.
-        "UNREAD_NOTIFICATIONS": SimpleLazyObject(lambda: unread_count(user)),
+        # A callable: counted only when a page shows it (once, inside a `with`).
+        "UNREAD_NOTIFICATIONS": lambda: unread_count(user),
     }
