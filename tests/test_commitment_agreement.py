@@ -229,3 +229,73 @@ def test_the_partnership_lists_its_commitments_for_both_sides(world, round_):
         assert "Share budget revisions with the partner before sending them" in text
         assert "Joint visits to the camps" in text
         assert "In progress" in text and "Waiting for the other side to accept" in text
+
+
+def test_a_proposal_whose_due_date_passed_cannot_be_accepted(world, round_):
+    commitment = propose_commitment(world, round_, days=2)
+    later = commitment.due_at + datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as problem:
+        services.commitment_accept(actor=world.local_editor, commitment=commitment, now=later)
+    assert "can no longer be accepted" in " ".join(problem.value.messages)
+    commitment.refresh_from_db()
+    assert commitment.state == CommitmentState.PROPOSED
+
+
+def test_today_is_the_owner_organisations_day(world, round_):
+    # 23:30 UTC on 1 March is already 2 March in Nairobi: 1 March is then in the past there.
+    world.intl.time_zone = "Africa/Nairobi"
+    world.intl.save()
+    late_evening = datetime.datetime(2027, 3, 1, 23, 30, tzinfo=datetime.UTC)
+    values = {
+        "title": "Shared calendar",
+        "owner_side": "international",
+        "owner": world.intl_admin,
+        "evidence_expected": "The calendar.",
+    }
+    with pytest.raises(ValidationError):
+        services.commitment_propose(
+            actor=world.intl_editor,
+            round_=round_,
+            due_on=datetime.date(2027, 3, 1),
+            now=late_evening,
+            **values,
+        )
+    services.commitment_propose(
+        actor=world.intl_editor,
+        round_=round_,
+        due_on=datetime.date(2027, 3, 2),
+        now=late_evening,
+        **values,
+    )
+
+
+def test_a_title_with_a_line_break_is_refused(world, round_):
+    response = world.client_for(world.intl_editor).post(
+        reverse("commitment_propose", args=[round_.pk]), _form(world, title="First\rSecond")
+    )
+    assert response.status_code == 400
+    assert not Commitment.objects.exists()
+
+
+def test_a_forged_drop_value_asks_for_the_terms_instead_of_failing(world, round_):
+    commitment = agreed_commitment(world, round_)
+    response = world.client_for(world.intl_editor).post(
+        reverse("commitment_amend", args=[commitment.pk]), {"drop": "false", "reason": "x"}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors.get("title")
+    assert commitment.revisions.count() == 1
+
+
+def test_a_change_still_waiting_lapses_once_the_commitment_is_kept(world, round_):
+    commitment = agreed_commitment(world, round_)
+    services.commitment_amend(
+        actor=world.intl_editor, commitment=commitment, reason="Too hard.", drop=True
+    )
+    services.commitment_report(actor=world.intl_editor, commitment=commitment, done=True, note="x")
+    services.commitment_confirm(actor=world.local_editor, commitment=commitment)
+    with pytest.raises(ValidationError):
+        services.commitment_accept(actor=world.local_editor, commitment=commitment)
+    commitment.refresh_from_db()
+    assert commitment.state == CommitmentState.KEPT
+    assert commitment.revisions.get(number=2).status == "superseded"

@@ -168,3 +168,18 @@ def test_viewers_cannot_report(world, commitment):
     assert response.status_code == 403
     commitment.refresh_from_db()
     assert commitment.state == CommitmentState.ACTIVE
+
+
+def test_a_note_on_several_lines_reaches_the_other_side_by_email(world, commitment):
+    from django.core import mail
+
+    services.commitment_report(actor=world.intl_editor, commitment=commitment, done=True, note="x")
+    mail.outbox.clear()
+    with sending():
+        response = world.client_for(world.local_editor).post(
+            reverse("commitment_dispute", args=[commitment.pk]),
+            {"note": "Missing:\r\nthe signed notes"},
+        )
+    assert response.status_code == 302
+    assert mail.outbox, "the email was sent"
+    assert all("\n" not in m.subject and "\r" not in m.subject for m in mail.outbox)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from counterpart.common.forms import DateInput
+from counterpart.common.validators import single_line
 from counterpart.frameworks.selectors import version_outline
 from counterpart.partnerships.models import Side
 
@@ -28,6 +29,7 @@ class TermsForm(forms.Form):
     title = forms.CharField(
         label=_("What will change"),
         max_length=300,
+        validators=[single_line],
         help_text=_("One sentence both sides can check, e.g. “Partners see budget revisions "
                     "before they are sent to the donor.”"),
     )  # fmt: skip
@@ -96,7 +98,10 @@ class AmendForm(TermsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.data.get("drop"):
+        drop = self.fields["drop"].widget.value_from_datadict(
+            self.data, self.files, self.add_prefix("drop")
+        )
+        if drop:
             for name in ("title", "topic", "owner_side", "owner", "due_on", "evidence_expected"):
                 self.fields[name].required = False
 

@@ -18,7 +18,8 @@ from counterpart.assessments.models import Round, RoundKind
 from counterpart.assessments.permissions import sides_of
 from counterpart.assessments.selectors import results_visible
 from counterpart.audit.services import audit_record
-from counterpart.common.deadlines import day_end
+from counterpart.common.deadlines import day_end, local_day
+from counterpart.common.validators import single_line
 from counterpart.frameworks.models import Part
 from counterpart.frameworks.selectors import version_content
 from counterpart.notifications.services import notify
@@ -112,13 +113,19 @@ def owner_choices(partnership_id, side):
 
 
 def _checked_terms(
-    round_, *, title, owner_side, owner, due_on, evidence_expected, today, element="", question=""
+    round_, *, title, owner_side, owner, due_on, evidence_expected, now, element="", question=""
 ):
+    """The terms, checked; dates are judged in the time zone of the owner's organisation."""
     errors = {}
     title = (title or "").strip()
     evidence_expected = (evidence_expected or "").strip()
     if not title:
         errors["title"] = _("Say what will change.")
+    else:
+        try:
+            single_line(title)
+        except ValidationError as problem:
+            errors["title"] = problem.messages[0]
     if not evidence_expected:
         errors["evidence_expected"] = _("Say what will show that it was done.")
     if owner_side not in Side.values:
@@ -129,6 +136,8 @@ def _checked_terms(
     owner_id = getattr(owner, "pk", owner)
     if owner_id not in owners and "owner_side" not in errors:
         errors["owner"] = _("Choose a person from an organisation on the side that owns it.")
+    zone = owners[owner_id].time_zone if owner_id in owners else "UTC"
+    today = local_day(now, zone)
     if due_on is None:
         errors["due_on"] = _("Give a due date.")
     elif due_on < today:
@@ -190,7 +199,7 @@ def commitment_propose(*, actor, round_: Round, side=None, now=None, **terms) ->
     side = _acting_side(actor, round_, side)
     if not results_visible(round_):
         raise PermissionDenied(_("Commitments are proposed once the round's results are out."))
-    checked = _checked_terms(round_, today=timezone.localdate(now), **terms)
+    checked = _checked_terms(round_, now=now, **terms)
     commitment = Commitment(
         partnership_id=round_.partnership_id,
         round=round_,
@@ -245,10 +254,7 @@ def commitment_amend(*, actor, commitment, reason, drop=False, side=None, now=No
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the change is needed.")})
-    if drop:
-        checked = {}
-    else:
-        checked = _checked_terms(commitment.round, today=timezone.localdate(now), **terms)
+    checked = {} if drop else _checked_terms(commitment.round, now=now, **terms)
     commitment.revisions.filter(status=RevisionStatus.PENDING).update(
         status=RevisionStatus.SUPERSEDED, decided_at=now
     )
@@ -293,6 +299,8 @@ def _decide(actor, commitment, side, now):
     revision = _pending(commitment)
     if revision is None:
         raise ValidationError(_("Nothing is waiting for a decision."))
+    if revision.kind != RevisionKind.PROPOSAL and commitment.state not in OPEN_STATES:
+        raise ValidationError(_("This commitment is closed: nothing about it can change now."))
     side = _acting_side(actor, commitment.round, side or other_side(revision.side))
     if side == revision.side:
         raise PermissionDenied(_("The other side decides on what your side proposed."))
@@ -305,6 +313,8 @@ def commitment_accept(*, actor, commitment, note="", side=None, now=None) -> Com
     now = now or timezone.now()
     commitment, revision, side = _decide(actor, commitment, side, now)
     before = _terms_of(commitment)
+    if revision.kind != RevisionKind.DROP:
+        _still_valid(commitment, revision, now)
     if revision.kind == RevisionKind.DROP:
         commitment.state = CommitmentState.DROPPED
         commitment.closed_at = now
@@ -331,6 +341,24 @@ def commitment_accept(*, actor, commitment, note="", side=None, now=None) -> Com
     )
     _tell_side(commitment, revision.side, "commitment_accepted")
     return commitment
+
+
+def _still_valid(commitment, revision, now):
+    """A proposal is accepted only while its terms still hold: the due date not passed, the
+    person responsible still on that side."""
+    terms = dict(revision.terms)
+    terms.pop("owner_organisation", None)
+    terms["due_on"] = date.fromisoformat(terms["due_on"])
+    try:
+        _checked_terms(commitment.round, now=now, **terms)
+    except ValidationError as problem:
+        raise ValidationError(
+            _(
+                "This proposal can no longer be accepted as it is (%(problem)s). Do not accept "
+                "it, and propose it again with new terms."
+            )
+            % {"problem": " ".join(problem.messages)}
+        ) from None
 
 
 @transaction.atomic
@@ -445,6 +473,10 @@ def commitment_confirm(*, actor, commitment, note="", side=None, now=None) -> Co
     commitment.state = CommitmentState.KEPT
     commitment.kept_at = now
     commitment.save(update_fields=["state", "kept_at"])
+    # A change or drop still waiting has nothing left to change.
+    commitment.revisions.filter(status=RevisionStatus.PENDING).update(
+        status=RevisionStatus.SUPERSEDED, decided_at=now
+    )
     Update.objects.create(
         commitment=commitment,
         kind=UpdateKind.CONFIRMED,

@@ -25,7 +25,8 @@ def _email(user, kind, params, link):
             },
         )
         subject = _("%(site)s: %(text)s") % {"site": settings.SITE_NAME, "text": text}
-    send_mail(subject[:200].replace("\n", " "), body, None, [user.email])
+    # A subject is one line: every line break or tab a person typed becomes a space.
+    send_mail(" ".join(subject.split())[:200], body, None, [user.email])
 
 
 def notify(users, kind: str, params: dict, link: str, *, email=True) -> list[Notification]:
