@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -114,34 +114,42 @@ def _act(request, commitment_id, form_class, key, action, done_message):
     return _detail(request, commitment, {key: form}, status=400)
 
 
-@login_required
-@require_POST
-def commitment_accept(request, commitment_id):
-    return _act(
-        request,
-        commitment_id,
-        DecisionForm,
-        "decision",
-        lambda c, data: services.commitment_accept(
-            actor=request.user, commitment=c, note=data["note"]
-        ),
-        _("Accepted. Both sides have agreed."),
-    )
+def _decision(service, key, done_message):
+    """A view that answers what is waiting on a commitment, with a note: accept or decline a
+    proposal (`key` "decision"), confirm or dispute a report (`key` "check")."""
+
+    @login_required
+    @require_POST
+    def view(request, commitment_id):
+        return _act(
+            request,
+            commitment_id,
+            DecisionForm,
+            key,
+            lambda c, data: service(actor=request.user, commitment=c, note=data["note"]),
+            done_message,
+        )
+
+    view.__name__ = service.__name__
+    return view
 
 
-@login_required
-@require_POST
-def commitment_decline(request, commitment_id):
-    return _act(
-        request,
-        commitment_id,
-        DecisionForm,
-        "decision",
-        lambda c, data: services.commitment_decline(
-            actor=request.user, commitment=c, note=data["note"]
-        ),
-        _("Not accepted. The other side is told why."),
-    )
+commitment_accept = _decision(
+    services.commitment_accept, "decision", gettext_lazy("Accepted. Both sides have agreed.")
+)
+commitment_decline = _decision(
+    services.commitment_decline,
+    "decision",
+    gettext_lazy("Not accepted. The other side is told why."),
+)
+commitment_confirm = _decision(
+    services.commitment_confirm, "check", gettext_lazy("Confirmed: the commitment is kept.")
+)
+commitment_dispute = _decision(
+    services.commitment_dispute,
+    "check",
+    gettext_lazy("Not confirmed. The commitment is in progress again."),
+)
 
 
 @login_required
@@ -161,36 +169,6 @@ def commitment_report(request, commitment_id):
             file=data["file"],
         ),
         _("The update is posted."),
-    )
-
-
-@login_required
-@require_POST
-def commitment_confirm(request, commitment_id):
-    return _act(
-        request,
-        commitment_id,
-        DecisionForm,
-        "check",
-        lambda c, data: services.commitment_confirm(
-            actor=request.user, commitment=c, note=data["note"]
-        ),
-        _("Confirmed: the commitment is kept."),
-    )
-
-
-@login_required
-@require_POST
-def commitment_dispute(request, commitment_id):
-    return _act(
-        request,
-        commitment_id,
-        DecisionForm,
-        "check",
-        lambda c, data: services.commitment_dispute(
-            actor=request.user, commitment=c, note=data["note"]
-        ),
-        _("Not confirmed. The commitment is in progress again."),
     )
 
 
