@@ -157,3 +157,51 @@ def test_a_restricted_concern_leaves_its_raiser_out_of_the_log(world):
     page = log.content.decode()
     assert concern.reference in page
     assert "threatened" not in page and world.local_editor.email not in page
+
+
+def test_the_raise_page_reads_every_organisation_at_once(world):
+    """The number of queries does not grow with the international organisations, their
+    settings or their focal points."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from counterpart.concerns.models import ConcernSettings
+    from counterpart.concerns.selectors import raising_in
+    from counterpart.organisations.models import Membership
+    from counterpart.partnerships.models import Partnership
+
+    from .conftest import open_intake
+
+    def counted(call):
+        with CaptureQueriesContext(connection) as queries:
+            result = call()
+        return len(queries), result
+
+    open_intake(world, focal_points=[Membership.objects.get(user=world.intl_admin)])
+    client = world.client_for(world.local_editor)
+    alone, page = counted(lambda: client.get(_raise_url(world)))
+    assert page.status_code == 200 and "Global Aid Partners" in page.content.decode()
+    for n, intake_open in ((1, True), (2, False), (3, True)):
+        funder = make_org(f"Funder {n}", country="DE")
+        Party.objects.create(
+            partnership=world.partnership,
+            organisation=funder,
+            side=Side.INTERNATIONAL,
+            role=PartyRole.FUNDING,
+        )
+        chosen = ConcernSettings.objects.create(organisation=funder, intake_open=intake_open)
+        chosen.focal_points.set([Membership.objects.get(user=world.intl_admin)])
+    many, page = counted(lambda: client.get(_raise_url(world)))
+    html = page.content.decode()
+    assert "Funder 3" in html and html.count('href="/concerns/to/') == 3  # the open ones
+    assert many == alone, (alone, many)
+    # Without the partnership's parties read beforehand: one query for all of them.
+    partnership = Partnership.objects.get(pk=world.partnership.pk)
+    queries, organisations = counted(lambda: raising_in(world.local_editor, partnership))
+    assert {o.name for o in organisations} == {
+        "Global Aid Partners",
+        "Funder 1",
+        "Funder 2",
+        "Funder 3",
+    }
+    assert queries == 2, queries  # the parties with their organisations, the membership

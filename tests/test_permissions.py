@@ -456,21 +456,16 @@ EXPECTATIONS = {
         "login 404 404 404 404 404 200 404",
     ),
     # Raising without an account: anyone with the organisation's public link, and a private
-    # link to follow the concern; without it in the session, nobody gets in.
+    # code to follow the concern. Without the concern in the session, the tracking page asks
+    # for the code (sent by POST); a wrong or missing code opens nothing.
     "concern_intake": (
         "get",
         lambda w: {"key": __import__("tests.conftest").conftest.open_intake(w).intake_key},
         None,
         _all("200"),
     ),
-    "concern_track_enter": (
-        "get",
-        lambda w: {"secret": __import__("tests.conftest").conftest.raise_anonymously(w)[1]},
-        None,
-        _all("302"),
-    ),
-    "concern_track": ("get", None, None, _all("403")),
-    "concern_sent": ("get", None, None, _all("302")),
+    "concern_track": ("get", None, None, _all("200")),
+    "concern_track_open": ("post", None, {"code": "not-a-real-code"}, _all("400")),
     # Each person reads only their own notifications.
     "notification_list": ("get", None, None, "login 200 200 200 200 200 200 200"),
     "notification_read_all": ("post", None, {}, "login 302 302 302 302 302 302 302"),

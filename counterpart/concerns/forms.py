@@ -75,6 +75,27 @@ class MessageForm(forms.Form):
             field.help_text = help_text
 
 
+class CodeForm(forms.Form):
+    """The private code of an anonymous concern: the part of its private link after "#"."""
+
+    code = forms.CharField(
+        label=_("Your private code"),
+        max_length=500,
+        help_text=_(
+            "The code at the end of your private link, after the # sign. You can also paste "
+            "the whole link."
+        ),
+        # Browsers keep what is typed in fields for later suggestions: not this one.
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self):
+        # People paste the whole link as often as the code: keep what follows the last "#".
+        return self.cleaned_data["code"].rsplit("#", 1)[-1].strip()
+
+
 class FocalPointChoices(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return _("%(name)s (%(email)s), %(role)s") % {

@@ -21,6 +21,24 @@ def settings_for(organisation) -> ConcernSettings:
     return found or ConcernSettings(organisation=organisation, intake_key="")
 
 
+def open_intakes_for(organisations) -> list[ConcernSettings]:
+    """The settings of those organisations whose public link is turned on, in their order,
+    read in one query."""
+    found = {
+        chosen.organisation_id: chosen
+        for chosen in ConcernSettings.objects.filter(
+            organisation__in=[o.pk for o in organisations], intake_open=True
+        )
+    }
+    opened = []
+    for organisation in organisations:
+        chosen = found.get(organisation.pk)
+        if chosen is not None:
+            chosen.organisation = organisation
+            opened.append(chosen)
+    return opened
+
+
 def open_intake(key: str) -> ConcernSettings | None:
     """The settings behind a public link, if the link is the current one and is turned on."""
     if not key or len(key) > 64:
@@ -32,10 +50,18 @@ def open_intake(key: str) -> ConcernSettings | None:
     )
 
 
+def _parties_with_organisations(partnership) -> list[Party]:
+    """The partnership's parties and their organisations: those read with the partnership when
+    it was (as `partnership_for_user` does), else in one query."""
+    if "parties" in getattr(partnership, "_prefetched_objects_cache", {}):
+        return list(partnership.parties.all())
+    return list(partnership.parties.select_related("organisation"))
+
+
 def raising_in(user, partnership):
     """Where the person may raise a concern in this partnership: the international-side
     organisations, if the person is a member of a local-side one (else None)."""
-    parties = list(partnership.parties.all())
+    parties = _parties_with_organisations(partnership)
     local = [p.organisation_id for p in parties if p.side == Side.LOCAL]
     if not user.is_authenticated or not local:
         return None

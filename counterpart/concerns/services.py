@@ -218,8 +218,15 @@ def intake_link(chosen) -> str:
     return f"{settings.SITE_URL}{reverse('concern_intake', args=[chosen.intake_key])}"
 
 
+def tracking_page() -> str:
+    """The page where an anonymous raiser opens their concern with its private code."""
+    return f"{settings.SITE_URL}{reverse('concern_track')}"
+
+
 def tracking_link(secret: str) -> str:
-    return f"{settings.SITE_URL}{reverse('concern_track_enter', args=[secret])}"
+    """The private link of an anonymous concern. The code follows "#", so that browsers never
+    send it to the server in an address (nor to its access logs); the page sends it by POST."""
+    return f"{tracking_page()}#{secret}"
 
 
 @transaction.atomic
@@ -230,7 +237,7 @@ def concern_raise_anonymous(
 
     Nothing stored says who: no account, no address, no session. The person follows the
     concern through a private link; only a hash of its secret is kept. Returns the concern
-    and the secret, which is shown once."""
+    and the secret, which is shown once, in the response to the form, and stored nowhere."""
     intake = selectors.open_intake(intake_key)
     if intake is None:
         raise LinkProblem(_("This link for raising concerns is not valid or has been turned off."))

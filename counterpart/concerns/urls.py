@@ -21,9 +21,10 @@ urlpatterns = [
     ),
     path("concerns/mine/", views.concern_mine, name="concern_mine"),
     path("concerns/mine/<id:concern_id>/", views.concern_mine_detail, name="concern_mine_detail"),
-    path("concerns/sent/", views.concern_sent, name="concern_sent"),
+    # The private link is /concerns/track/#<code>: the code never reaches the server in an
+    # address, only in the body of a POST to concern_track_open.
     path("concerns/track/", views.concern_track, name="concern_track"),
-    path("concerns/track/<str:secret>/", views.concern_track_enter, name="concern_track_enter"),
+    path("concerns/track/open/", views.concern_track_open, name="concern_track_open"),
     path("concerns/to/<str:key>/", views.concern_intake, name="concern_intake"),
     path("concerns/<id:concern_id>/", views.concern_detail, name="concern_detail"),
     path(

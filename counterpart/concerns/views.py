@@ -2,13 +2,17 @@
 organisation's public link), following it (the raiser), handling it (the focal points), and
 the organisation's settings.
 
-An anonymous raiser's private link puts the concern in the session and redirects to
-/concerns/track/, so no later address carries the secret."""
+An anonymous raiser's private link is /concerns/track/#<code>. The part after "#" never
+reaches the server (nor its access logs): the page's script sends the code by POST, or the
+person pastes it into the page's form. The code then puts the concern's hash in a fresh session,
+and no address ever carries the code."""
 
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -24,24 +28,27 @@ from counterpart.organisations.selectors import organisation_for_member
 from counterpart.partnerships.selectors import partnership_for_user
 
 from . import selectors, services
-from .forms import MessageForm, RaiseForm, SettingsForm
+from .forms import CodeForm, MessageForm, RaiseForm, SettingsForm
 from .permissions import focal_point_memberships, standing_in
-
-SESSION_KEY = "counterpart_concern"
-SESSION_LINK = "counterpart_concern_link"
+from .signals import SESSION_KEY
 
 
 def _problem(request, problem, status):
     return render(request, "concerns/problem.html", {"problem": str(problem)}, status=status)
 
 
-def _unnamed_session(request):
-    """A fresh session for following an anonymous concern. A signed-in person is signed out
-    first, so that no stored session holds both their account and the concern."""
-    if request.user.is_authenticated:
-        logout(request)
-    else:
-        request.session.cycle_key()
+def _follow_unnamed(request, concern):
+    """Follow an anonymous concern in a fresh, empty session that ends when the browser closes.
+
+    Nothing from before is carried over (an account, a respondent's link), so that no stored
+    session holds both the concern and anything about who raised it; a later sign-in drops the
+    concern again (signals.py). A signed-in person's session is ended without signing out:
+    a sign-out is logged with their name and address, at the very moment the concern arrives."""
+    request.session.flush()
+    request.user = AnonymousUser()
+    rotate_token(request)
+    request.session.set_expiry(0)
+    request.session[SESSION_KEY] = concern.secret_hash
 
 
 # --- Raising --------------------------------------------------------------------------------
@@ -86,7 +93,6 @@ def concern_raise(request, partnership_id):
             % {"organisation": concern.organisation.name, "reference": concern.reference},
         )
         return redirect("concern_mine_detail", concern_id=concern.pk)
-    intakes = [selectors.settings_for(o) for o in organisations]
     return render(
         request,
         "concerns/raise.html",
@@ -94,7 +100,7 @@ def concern_raise(request, partnership_id):
             "form": form,
             "partnership": partnership,
             "organisations": organisations,
-            "public_links": [s for s in intakes if s.pk and s.intake_open],
+            "public_links": selectors.open_intakes_for(organisations),
         },
         status=form_status(request),
     )
@@ -132,10 +138,18 @@ def concern_intake(request, key):
         return _problem(request, problem, status=404)
     if raised is not None:
         concern, secret = raised
-        _unnamed_session(request)
-        request.session[SESSION_KEY] = concern.secret_hash
-        request.session[SESSION_LINK] = [concern.reference, services.tracking_link(secret)]
-        return redirect("concern_sent")
+        _follow_unnamed(request, concern)
+        # Shown in this response only, never stored: no session, no address carries the code.
+        return render(
+            request,
+            "concerns/sent.html",
+            {
+                "reference": concern.reference,
+                "link": services.tracking_link(secret),
+                "code": secret,
+                "page": services.tracking_page(),
+            },
+        )
     return render(
         request,
         "concerns/intake.html",
@@ -144,32 +158,34 @@ def concern_intake(request, key):
     )
 
 
-@never_cache
-def concern_sent(request):
-    """The private link, shown once, right after an anonymous concern is sent."""
-    shown = request.session.pop(SESSION_LINK, None)
-    if shown is None:
-        return redirect("concern_track" if request.session.get(SESSION_KEY) else "home")
-    reference, link = shown
-    return render(request, "concerns/sent.html", {"reference": reference, "link": link})
-
-
 # --- Following one's concern ----------------------------------------------------------------
 
 
+def _code_page(request, form, status=200):
+    return render(request, "concerns/track_code.html", {"code_form": form}, status=status)
+
+
 @never_cache
-def concern_track_enter(request, secret):
-    """The private link: remember the concern in the session, then leave the link behind."""
-    concern = selectors.concern_by_secret(secret)
+@require_POST
+def concern_track_open(request):
+    """The private code, sent by the form of /concerns/track/: follow its concern in a fresh
+    session. A wrong code changes nothing, not even the session."""
+    form = CodeForm(request.POST)
+    concern = selectors.concern_by_secret(form.cleaned_data["code"]) if form.is_valid() else None
     if concern is None:
-        return _problem(
-            request,
-            _("This link is not valid. Check that you copied all of it."),
-            status=404,
-        )
-    _unnamed_session(request)
-    request.session[SESSION_KEY] = concern.secret_hash
-    return redirect("concern_track")
+        if form.is_valid():
+            form.add_error(
+                "code",
+                _(
+                    "This code does not open any concern. Check that you copied all of it, "
+                    "and nothing else."
+                ),
+            )
+        return _code_page(request, form, status=400)
+    _follow_unnamed(request, concern)
+    response = HttpResponseRedirect(reverse("concern_track"))
+    response.status_code = 303  # See Other: the next request is a GET
+    return response
 
 
 def _raiser_page(request, concern, *, action, form=None):
@@ -182,6 +198,7 @@ def _raiser_page(request, concern, *, action, form=None):
             "form": form or MessageForm(label=_("Add information")),
             "action": action,
             "anonymous": concern.is_anonymous,
+            "code_form": CodeForm() if concern.is_anonymous else None,
         },
         status=400 if form is not None else 200,
     )
@@ -190,7 +207,10 @@ def _raiser_page(request, concern, *, action, form=None):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def concern_track(request):
+    """The anonymous raiser's page. Without a concern in the session: the form for the code."""
     concern = selectors.concern_by_hash(request.session.get(SESSION_KEY))
+    if concern is None and request.method == "GET":
+        return _code_page(request, CodeForm())
     if concern is None:
         return _problem(
             request,
