@@ -374,58 +374,78 @@ def _require_open(concern):
         raise ValidationError(_("This concern is resolved."))
 
 
+def _advance(
+    actor, concern, message, *, kind, status, stamps, action, required=True, check=None, now=None
+):
+    """Move an open concern one step on, tell the person who raised it, and log it. `stamps`
+    names the dates to set, each only if not set already; `check` may refuse the step."""
+    concern = _lock_to_handle(actor, concern)
+    message = _text(message, field="message", limit=MESSAGE_MAX, required=required)
+    _require_open(concern)
+    if check is not None:
+        check(concern)
+    now = now or timezone.now()
+    before = _audit_after(concern)
+    for stamp in stamps:
+        setattr(concern, stamp, getattr(concern, stamp) or now)
+    concern.status = status
+    concern.save(update_fields=[*stamps, "status"])
+    event = _step(concern, kind, actor=actor, message=message, now=now)
+    _log(actor, action, concern, before)
+    _tell_raiser(concern, event)
+    return concern
+
+
 @transaction.atomic
 def concern_acknowledge(*, actor, concern, message, now=None) -> Concern:
     """Tell the person the concern is received and is being looked at."""
-    concern = _lock_to_handle(actor, concern)
-    message = _text(message, field="message", limit=MESSAGE_MAX)
-    _require_open(concern)
+    return _advance(
+        actor,
+        concern,
+        message,
+        kind=EventKind.ACKNOWLEDGED,
+        status=Status.ACKNOWLEDGED,
+        stamps=["acknowledged_at"],
+        action="concern_acknowledge",
+        check=_not_acknowledged,
+        now=now,
+    )
+
+
+def _not_acknowledged(concern):
     if concern.acknowledged_at is not None:
         raise ValidationError(_("This concern is already acknowledged."))
-    now = now or timezone.now()
-    before = _audit_after(concern)
-    concern.acknowledged_at = now
-    concern.status = Status.ACKNOWLEDGED
-    concern.save(update_fields=["acknowledged_at", "status"])
-    event = _step(concern, EventKind.ACKNOWLEDGED, actor=actor, message=message, now=now)
-    _log(actor, "concern_acknowledge", concern, before)
-    _tell_raiser(concern, event)
-    return concern
 
 
 @transaction.atomic
 def concern_respond(*, actor, concern, message, now=None) -> Concern:
     """Answer the concern: what was found and what is done. A response also acknowledges."""
-    concern = _lock_to_handle(actor, concern)
-    message = _text(message, field="message", limit=MESSAGE_MAX)
-    _require_open(concern)
-    now = now or timezone.now()
-    before = _audit_after(concern)
-    concern.acknowledged_at = concern.acknowledged_at or now
-    concern.responded_at = concern.responded_at or now
-    concern.status = Status.RESPONDED
-    concern.save(update_fields=["acknowledged_at", "responded_at", "status"])
-    event = _step(concern, EventKind.RESPONDED, actor=actor, message=message, now=now)
-    _log(actor, "concern_respond", concern, before)
-    _tell_raiser(concern, event)
-    return concern
+    return _advance(
+        actor,
+        concern,
+        message,
+        kind=EventKind.RESPONDED,
+        status=Status.RESPONDED,
+        stamps=["acknowledged_at", "responded_at"],
+        action="concern_respond",
+        now=now,
+    )
 
 
 @transaction.atomic
 def concern_resolve(*, actor, concern, message="", now=None) -> Concern:
     """Close the concern. Its deadlines no longer run."""
-    concern = _lock_to_handle(actor, concern)
-    message = _text(message, field="message", limit=MESSAGE_MAX, required=False)
-    _require_open(concern)
-    now = now or timezone.now()
-    before = _audit_after(concern)
-    concern.resolved_at = now
-    concern.status = Status.RESOLVED
-    concern.save(update_fields=["resolved_at", "status"])
-    event = _step(concern, EventKind.RESOLVED, actor=actor, message=message, now=now)
-    _log(actor, "concern_resolve", concern, before)
-    _tell_raiser(concern, event)
-    return concern
+    return _advance(
+        actor,
+        concern,
+        message,
+        kind=EventKind.RESOLVED,
+        status=Status.RESOLVED,
+        stamps=["resolved_at"],
+        action="concern_resolve",
+        required=False,
+        now=now,
+    )
 
 
 @transaction.atomic
