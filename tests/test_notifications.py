@@ -27,7 +27,9 @@ def test_a_person_sees_their_own_notifications_in_their_language(world):
     home = client.get(reverse("home")).content.decode()
     assert "1 new" in home
     page = client.get(reverse("notification_list"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "L’engagement « Joint field visits »" in page or "Joint field visits" in page
+    # Written in French when read in French, with the date in French too.
+    assert "arrivait à échéance le 31 mars 2026" in page
+    assert "Joint field visits" in page
     assert world.local_editor.email not in page
     other = world.client_for(world.intl_editor).get(reverse("notification_list")).content.decode()
     assert "Joint field visits" not in other
