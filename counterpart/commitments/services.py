@@ -231,7 +231,7 @@ def commitment_propose(*, actor, round_: Round, side=None, now=None, **terms) ->
 
 def _locked(commitment):
     return (
-        Commitment.objects.select_for_update()
+        Commitment.objects.select_for_update(of=("self",))
         .select_related("round", "partnership")
         .get(pk=commitment.pk)
     )

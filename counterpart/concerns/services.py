@@ -312,7 +312,11 @@ def _tell_raiser(concern, event):
 def concern_add_information(*, concern, message, actor=None, secret_hash=None, now=None):
     """The person who raised the concern adds to it: signed in as its raiser, or holding its
     private link (`secret_hash`, from their session)."""
-    concern = Concern.objects.select_for_update().select_related("organisation").get(pk=concern.pk)
+    concern = (
+        Concern.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=concern.pk)
+    )
     if concern.raised_by_id is not None:
         allowed = actor is not None and actor.is_authenticated and actor.pk == concern.raised_by_id
     else:
@@ -346,7 +350,7 @@ def concern_add_information(*, concern, message, actor=None, secret_hash=None, n
 def _lock_to_handle(actor, concern) -> Concern:
     require_handler(actor, concern)
     return (
-        Concern.objects.select_for_update()
+        Concern.objects.select_for_update(of=("self",))
         .select_related("organisation", "raised_by")
         .get(pk=concern.pk)
     )
@@ -489,7 +493,11 @@ def concern_escalate(*, concern, missed, now=None) -> bool:
     """Counterpart itself marks an overdue concern escalated, once per missed deadline, and
     tells the organisation's admins. Returns whether it did."""
     now = now or timezone.now()
-    concern = Concern.objects.select_for_update().select_related("organisation").get(pk=concern.pk)
+    concern = (
+        Concern.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=concern.pk)
+    )
     field = ESCALATED_FIELD
     if missed not in concern.overdue(now) or getattr(concern, field[missed]) is not None:
         return False
