@@ -21,7 +21,9 @@ from .conftest import (
     make_pooled_round,
     make_round,
     make_user,
+    open_intake,
     propose_commitment,
+    raise_concern,
 )
 
 VISITORS = [
@@ -434,14 +436,14 @@ EXPECTATIONS = {
     ),
     "concern_detail": (
         "get",
-        lambda w: {"concern_id": __import__("tests.conftest").conftest.raise_concern(w).pk},
+        lambda w: {"concern_id": raise_concern(w).pk},
         None,
         "login 404 404 404 200 404 404 404",
     ),
     **{
         f"concern_{action}": (
             "post",
-            lambda w: {"concern_id": __import__("tests.conftest").conftest.raise_concern(w).pk},
+            lambda w: {"concern_id": raise_concern(w).pk},
             {f"{action}-message": "Thank you; we are looking into it."},
             "login 404 404 404 302 404 404 404",
         )
@@ -451,7 +453,7 @@ EXPECTATIONS = {
     "concern_mine": ("get", None, None, "login 200 200 200 200 200 200 200"),
     "concern_mine_detail": (
         "get",
-        lambda w: {"concern_id": __import__("tests.conftest").conftest.raise_concern(w).pk},
+        lambda w: {"concern_id": raise_concern(w).pk},
         None,
         "login 404 404 404 404 404 200 404",
     ),
@@ -460,7 +462,7 @@ EXPECTATIONS = {
     # for the code (sent by POST); a wrong or missing code opens nothing.
     "concern_intake": (
         "get",
-        lambda w: {"key": __import__("tests.conftest").conftest.open_intake(w).intake_key},
+        lambda w: {"key": open_intake(w).intake_key},
         None,
         _all("200"),
     ),

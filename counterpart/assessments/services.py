@@ -2,7 +2,7 @@
 people to answer, saving drafts and submitting answers. Atomic, permission-checked and
 audit-logged — except what would let an anonymous response be traced (see `response_submit`)."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -16,11 +16,13 @@ from django.utils.translation import gettext as _
 
 from counterpart.audit.services import audit_record, snapshot
 from counterpart.commitments.services import follow_up_answers_store, follow_up_store
+from counterpart.common.deadlines import day_end
 from counterpart.frameworks.selectors import version_content
 from counterpart.insights.services import summary_store
 from counterpart.organisations.models import Membership, Role
 from counterpart.organisations.permissions import require_role
-from counterpart.partnerships.models import Side
+from counterpart.partnerships.models import Side, other_side
+from counterpart.partnerships.selectors import side_editors
 
 from . import offline
 from .models import (
@@ -117,18 +119,8 @@ def _send_link(respondent, *, reminder=False):
 
 def _notify_other_side(round_, side):
     """Tell the editors and admins on the side that has not yet accepted the settings."""
-    people = (
-        Membership.objects.filter(
-            organisation__parties__partnership=round_.partnership,
-            organisation__parties__side=side,
-            role__in=[Role.EDITOR, Role.ADMIN],
-        )
-        .select_related("user")
-        .distinct()
-    )
     link = f"{settings.SITE_URL}{reverse('round_detail', args=[round_.pk])}"
-    for membership in people:
-        user = membership.user
+    for user in side_editors(round_.partnership_id, side):
         language = settings.LANGUAGE_CODE
         with translation.override(language):
             subject = _("Please review the round “%(round)s”") % {"round": round_.title}
@@ -145,8 +137,7 @@ def _notify_other_side(round_, side):
 
 def _close_instant(closes_on):
     """The end of the closing day in the current time zone (the person's own)."""
-    zone = timezone.get_current_timezone()
-    return datetime.combine(closes_on + timedelta(days=1), time.min, tzinfo=zone)
+    return day_end(closes_on, timezone.get_current_timezone_name())
 
 
 def _check_dates(opens_on, closes_on):
@@ -216,7 +207,7 @@ def round_create(*, actor, partnership, organisation, **fields) -> Round:
         organisation=organisation,
         after=snapshot(round_, Round.SETTINGS_FIELDS),
     )
-    _notify_other_side(round_, Side.LOCAL if side == Side.INTERNATIONAL else Side.INTERNATIONAL)
+    _notify_other_side(round_, other_side(side))
     return round_
 
 
@@ -270,7 +261,7 @@ def round_update(*, actor, round_, **fields) -> Round:
         round_.international_accepted_at = round_.local_accepted_at = None
         if side:
             setattr(round_, f"{side}_accepted_at", timezone.now())
-            other = Side.LOCAL if side == Side.INTERNATIONAL else Side.INTERNATIONAL
+            other = other_side(side)
             _notify_other_side(round_, other)
     round_.save()
     audit_record(

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from counterpart.partnerships.models import Side
+from counterpart.partnerships.models import Side, other_side
 
 from . import services
 
@@ -26,8 +26,9 @@ def load_commitments(round_, people, days_ago):
         commitment = services.commitment_propose(
             actor=proposer, round_=round_, side=side, now=when(0), **terms
         )
-        other = Side.LOCAL if side == Side.INTERNATIONAL else Side.INTERNATIONAL
-        services.commitment_accept(actor=accepter, commitment=commitment, side=other, now=when(2))
+        services.commitment_accept(
+            actor=accepter, commitment=commitment, side=other_side(side), now=when(2)
+        )
         return commitment
 
     budget = agree(

@@ -26,10 +26,6 @@ class CommitmentState(models.TextChoices):
     DROPPED = "dropped", _("Dropped by agreement")
 
 
-def other_side(side):
-    return Side.LOCAL if side == Side.INTERNATIONAL else Side.INTERNATIONAL
-
-
 # States in which a commitment still asks something of its owner.
 OPEN_STATES = (CommitmentState.ACTIVE, CommitmentState.DONE_REPORTED)
 # States in which both sides agreed to it at some point.

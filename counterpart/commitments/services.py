@@ -24,8 +24,9 @@ from counterpart.frameworks.models import Part
 from counterpart.frameworks.selectors import version_content
 from counterpart.notifications.services import notify
 from counterpart.organisations.models import Membership, Organisation, Role
-from counterpart.partnerships.models import Party, Side
+from counterpart.partnerships.models import Party, Side, other_side
 from counterpart.partnerships.permissions import log_organisation
+from counterpart.partnerships.selectors import side_editors
 
 from .models import (
     AGREED_STATES,
@@ -41,7 +42,6 @@ from .models import (
     RevisionStatus,
     Update,
     UpdateKind,
-    other_side,
 )
 
 REMIND_DAYS_BEFORE = 3
@@ -75,22 +75,13 @@ def _log(actor, commitment):
     return log_organisation(actor, commitment.partnership_id, commitment.round.organisation)
 
 
-def _people_on(partnership_id, side, roles=(Role.EDITOR, Role.ADMIN)):
-    memberships = Membership.objects.filter(
-        organisation__parties__partnership_id=partnership_id,
-        organisation__parties__side=side,
-        role__in=roles,
-    ).select_related("user")
-    return [m.user for m in memberships]
-
-
 def _link(commitment):
     return reverse("commitment_detail", args=[commitment.pk])
 
 
 def _tell_side(commitment, to_side, kind, **params):
     params = {"title": commitment.title, "partnership": commitment.partnership.title, **params}
-    notify(_people_on(commitment.partnership_id, to_side), kind, params, _link(commitment))
+    notify(side_editors(commitment.partnership_id, to_side), kind, params, _link(commitment))
 
 
 def _tell_owner(commitment, kind, **params):

@@ -18,7 +18,7 @@ from counterpart.commitments.selectors import portfolio_counts
 from counterpart.frameworks.models import BUILTIN_SLUG, FrameworkVersion, Part
 from counterpart.frameworks.selectors import choice_labels, pick, text_direction, version_content
 from counterpart.organisations.models import Organisation, OrganisationKind
-from counterpart.partnerships.models import Partnership, Party, Side
+from counterpart.partnerships.models import Partnership, Party, Side, other_side
 
 from . import charts, dialogue, scoring
 from .models import DialogueNote, RoundSummary
@@ -656,7 +656,7 @@ def portfolio(organisation, filters: PortfolioFilters, language) -> Portfolio:
         if row.hidden:
             continue
         row.elements = stored["elements"]
-        other = Side.LOCAL if side == Side.INTERNATIONAL else Side.INTERNATIONAL
+        other = other_side(side)
         largest = None
         for code, element in row.elements.items():
             if code not in own_totals:
@@ -735,7 +735,7 @@ def _cell(row, code, view) -> PortfolioCell:
         gap = _gap_points(element)
         band = scoring.gap_band(gap, row.threshold)
         return PortfolioCell(scoring.signed_text(gap), f"gap-{band}")
-    other = Side.LOCAL if row.side == Side.INTERNATIONAL else Side.INTERNATIONAL
+    other = other_side(row.side)
     score = _score(element, row.side if view == "own" else other)
     band = scoring.band(score)
     css = f"band-{band}" if band is not None else ""

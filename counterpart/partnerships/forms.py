@@ -8,7 +8,7 @@ from counterpart.common.forms import DateInput
 from counterpart.common.validators import single_line
 from counterpart.organisations.models import Organisation, OrganisationKind
 
-from .models import Agreement, Partnership, PartyRole, Side, Stage, StageChange
+from .models import Agreement, Partnership, PartyRole, Side, Stage, StageChange, other_side
 
 
 def _directory():
@@ -100,7 +100,7 @@ class PartnershipCreateForm(PartnershipForm):
     @property
     def partner_side(self):
         side = self.cleaned_data.get("side")
-        return Side.LOCAL if side == Side.INTERNATIONAL else Side.INTERNATIONAL
+        return other_side(side)
 
 
 class StageForm(forms.ModelForm):

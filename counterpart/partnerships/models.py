@@ -36,6 +36,11 @@ class Side(models.TextChoices):
     LOCAL = "local", _("Local side")
 
 
+def other_side(side):
+    """The side across the partnership from `side`."""
+    return Side.LOCAL if side == Side.INTERNATIONAL else Side.INTERNATIONAL
+
+
 class PartyRole(models.TextChoices):
     FUNDING = "funding", _("Funding partner")
     LEAD = "lead", _("Lead partner")

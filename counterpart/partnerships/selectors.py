@@ -4,7 +4,22 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from counterpart.accounts.models import User
+from counterpart.organisations.models import Role
+
 from .models import Intermediary, Partnership, Party, StageChange
+
+
+def side_editors(partnership_id, side) -> list:
+    """The people who may act for one side of the partnership: editors and admins of its
+    organisations on that side, each once."""
+    return list(
+        User.objects.filter(
+            memberships__organisation__parties__partnership_id=partnership_id,
+            memberships__organisation__parties__side=side,
+            memberships__role__in=[Role.EDITOR, Role.ADMIN],
+        ).distinct()
+    )
 
 
 def _visible_to(user):
