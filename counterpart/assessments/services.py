@@ -121,7 +121,7 @@ def _notify_other_side(round_, side):
     """Tell the editors and admins on the side that has not yet accepted the settings."""
     link = f"{settings.SITE_URL}{reverse('round_detail', args=[round_.pk])}"
     for user in side_editors(round_.partnership_id, side):
-        language = settings.LANGUAGE_CODE
+        language = user.language or settings.LANGUAGE_CODE
         with translation.override(language):
             subject = _("Please review the round “%(round)s”") % {"round": round_.title}
         context = {"round": round_, "link": link, "proposer": round_.organisation.name}
