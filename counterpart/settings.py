@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "counterpart.notifications",
     "counterpart.commitments",
     "counterpart.concerns",
+    "counterpart.funding",
 ]
 
 MIDDLEWARE = [

@@ -508,3 +508,48 @@ def raise_anonymously(world, *, category="respect", **fields):
     }
     with sending():
         return concern_raise_anonymous(intake_key=chosen.intake_key, category=category, **values)
+
+
+# Funding ------------------------------------------------------------------------------------
+
+IATI_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "iati"
+FUNDING_DATA = Path(__file__).resolve().parent / "data" / "funding"
+
+
+@pytest.fixture
+def media_in_tmp(settings, tmp_path):
+    """Uploaded files go to a temporary folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    return tmp_path / "media"
+
+
+def fixture_bytes(name):
+    """A file from the shared IATI fixtures (by its path under that folder) or from
+    tests/data/funding (by its bare name)."""
+    path = IATI_FIXTURES / name
+    if not path.exists():
+        path = FUNDING_DATA / name
+    return path.read_bytes()
+
+
+def import_funding_file(organisation, actor, content: bytes, name="activities.xml", kind="iati"):
+    """Upload a file as the person would and run its import; returns the finished import."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from counterpart.funding.services import funding_import_create
+
+    with sending():
+        record = funding_import_create(
+            actor=actor,
+            organisation=organisation,
+            kind=kind,
+            uploaded=SimpleUploadedFile(name, content),
+        )
+    record.refresh_from_db()
+    return record

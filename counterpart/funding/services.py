@@ -1,0 +1,1008 @@
+"""Every write about funding: flows by hand, from agreements and from files; exchange rates;
+the funding settings; and the decisions people make about receivers.
+
+Each is atomic, needs the editor role in the organisation (settings and reading need less), and
+is audit-logged in the organisation's log."""
+
+import csv
+import hashlib
+import io
+import os
+import uuid
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from counterpart.audit.services import audit_record, snapshot
+from counterpart.organisations.models import Organisation, Role
+from counterpart.organisations.permissions import require_role
+from counterpart.partnerships.models import FundingType, Party, Side
+
+from . import iati
+from .models import (
+    ActivityLink,
+    ExchangeRate,
+    Flow,
+    FlowKind,
+    FlowSource,
+    FundingImport,
+    FundingSettings,
+    ImportKind,
+    ImportStatus,
+    ReceiverClass,
+    ReceiverDecision,
+)
+from .receivers import classify, receiver_key
+
+MAX_REPORT_LINES = 1000
+BATCH = 1000
+MB = 1024 * 1024
+
+# The fields a flow's source sets; comparing them tells an unchanged flow from a changed one.
+CONTENT_FIELDS = (
+    "kind", "date", "amount", "currency", "provider_name", "provider_ref",
+    "receiver_organisation_id", "receiver_name", "receiver_ref", "receiver_type",
+    "receiver_class", "receiver_key", "country", "humanitarian", "flexible", "multi_year",
+    "overhead_rate", "intermediaries", "own", "source_activity", "receiver_activity", "note",
+    "partnership_id",
+)  # fmt: skip
+FLOW_FORM_FIELDS = (
+    "kind", "date", "amount", "currency", "provider_name", "receiver_organisation",
+    "receiver_name", "receiver_class", "country", "humanitarian", "flexible", "multi_year",
+    "overhead_rate", "intermediaries", "note",
+)  # fmt: skip
+CSV_COLUMNS = (
+    "reference", "date", "kind", "provider", "receiver", "receiver_iati_identifier",
+    "receiver_type", "country", "amount", "currency", "humanitarian", "intermediaries",
+    "flexible", "multi_year", "overhead_rate", "note",
+)  # fmt: skip
+CSV_REQUIRED = ("date", "kind", "receiver", "amount", "currency")
+
+
+def max_upload_bytes() -> int:
+    return getattr(settings, "FUNDING_IMPORT_MAX_MB", 500) * MB
+
+
+def settings_for(organisation) -> FundingSettings:
+    found = FundingSettings.objects.filter(organisation=organisation).first()
+    return found or FundingSettings(organisation=organisation)
+
+
+# --- Settings and exchange rates ------------------------------------------------------------
+
+
+@transaction.atomic
+def funding_settings_update(*, actor, organisation, currency, fiscal_year_start):
+    require_role(actor, organisation, Role.ADMIN)
+    current = settings_for(organisation)
+    before = snapshot(current, ("currency", "fiscal_year_start")) if current.pk else None
+    current.currency = currency
+    current.fiscal_year_start = fiscal_year_start
+    current.full_clean()
+    current.save()
+    audit_record(
+        actor=actor,
+        action="funding_settings_update",
+        obj=current,
+        organisation=organisation,
+        before=before,
+        after=snapshot(current, ("currency", "fiscal_year_start")),
+    )
+    return current
+
+
+@transaction.atomic
+def exchange_rate_save(*, actor, organisation, currency, valid_from, rate):
+    require_role(actor, organisation, Role.EDITOR)
+    found = ExchangeRate.objects.filter(
+        organisation=organisation, currency=currency, valid_from=valid_from
+    ).first()
+    before = snapshot(found, ("rate",)) if found else None
+    if found is None:
+        found = ExchangeRate(organisation=organisation, currency=currency, valid_from=valid_from)
+    found.rate = rate
+    found.full_clean()
+    found.save()
+    audit_record(
+        actor=actor,
+        action="exchange_rate_save",
+        obj=found,
+        organisation=organisation,
+        before=before,
+        after=snapshot(found, ("currency", "valid_from", "rate")),
+    )
+    return found
+
+
+@transaction.atomic
+def exchange_rate_delete(*, actor, rate: ExchangeRate):
+    require_role(actor, rate.organisation, Role.EDITOR)
+    before = snapshot(rate, ("currency", "valid_from", "rate"))
+    audit_record(
+        actor=actor,
+        action="exchange_rate_delete",
+        obj=rate,
+        organisation=rate.organisation,
+        before=before,
+    )
+    rate.delete()
+
+
+def _read_csv(uploaded) -> tuple[list[str], list[list[str]]]:
+    """The header (lower-cased) and rows of an uploaded CSV file, or UnreadableFile."""
+    raw = uploaded.read(max_upload_bytes() + 1)
+    if len(raw) > max_upload_bytes():
+        raise iati.UnreadableFile("too_big")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise iati.UnreadableFile("encoding") from None
+    first = text.split("\n", 1)[0]
+    if not first.strip():
+        raise iati.UnreadableFile("no_header")
+    delimiter = max(",;\t", key=first.count)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    header = [cell.strip().lower() for cell in rows[0]]
+    return header, rows[1:]
+
+
+def _check_columns(header, required):
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise iati.UnreadableFile("missing_columns", {"columns": ", ".join(missing)})
+
+
+@transaction.atomic
+def exchange_rates_import(*, actor, organisation, uploaded) -> dict:
+    """Rates from a CSV file with the columns currency, valid_from and rate. Rows that cannot be
+    read are listed; the file is refused as a whole only when it cannot be read at all."""
+    require_role(actor, organisation, Role.EDITOR)
+    try:
+        header, rows = _read_csv(uploaded)
+        _check_columns(header, ("currency", "valid_from", "rate"))
+    except iati.UnreadableFile as error:
+        raise ValidationError(_unreadable_text(error)) from None
+    column = {name: header.index(name) for name in ("currency", "valid_from", "rate")}
+    saved, problems = 0, []
+    for number, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = {name: (row[i].strip() if i < len(row) else "") for name, i in column.items()}
+        currency = cells["currency"].upper()
+        valid_from = _parse_date(cells["valid_from"])
+        rate = _parse_decimal(cells["rate"])
+        if len(currency) != 3 or not currency.isalpha():
+            problems.append((number, "bad_currency", {"value": cells["currency"]}))
+        elif valid_from is None:
+            problems.append((number, "bad_date", {}))
+        elif rate is None or rate <= 0:
+            problems.append((number, "bad_amount", {"value": cells["rate"]}))
+        else:
+            ExchangeRate.objects.update_or_create(
+                organisation=organisation,
+                currency=currency,
+                valid_from=valid_from,
+                defaults={"rate": rate},
+            )
+            saved += 1
+    audit_record(
+        actor=actor,
+        action="exchange_rate_import",
+        organisation=organisation,
+        after={"saved": saved, "skipped": len(problems)},
+    )
+    return {"saved": saved, "problems": problems}
+
+
+# --- Receivers ------------------------------------------------------------------------------
+
+
+class ReceiverResolver:
+    """Matches receivers to organisations on Counterpart and classifies the rest, remembering
+    what it worked out for each receiver within one import."""
+
+    def __init__(self, organisation):
+        self.organisation = organisation
+        self.by_identifier = {
+            ref.upper(): pk
+            for pk, ref in Organisation.objects.exclude(iati_identifier="").values_list(
+                "pk", "iati_identifier"
+            )
+        }
+        self.names = {
+            name.casefold() for name in Organisation.objects.values_list("name", flat=True)
+        }
+        self.decisions = {
+            key: (org_id, receiver_class)
+            for key, org_id, receiver_class in ReceiverDecision.objects.filter(
+                organisation=organisation
+            ).values_list("key", "receiver_organisation_id", "receiver_class")
+        }
+        self.cache = {}
+
+    def resolve(self, ref, type_code, name, country):
+        """(organisation id or None, class, key) for one receiver."""
+        cache_key = (ref, type_code, name, country)
+        found = self.cache.get(cache_key)
+        if found is None:
+            found = self._resolve(ref, type_code, name, country)
+            self.cache[cache_key] = found
+        return found
+
+    def _resolve(self, ref, type_code, name, country):
+        key = receiver_key(ref, name)
+        org_id = self.by_identifier.get(ref.upper()) if ref else None
+        if org_id is not None:
+            return org_id, ReceiverClass.REVIEW, key
+        if key in self.decisions:
+            decided_org, decided_class = self.decisions[key]
+            return decided_org, decided_class, key
+        if name and " ".join(name.split()).casefold() in self.names:
+            # The name matches an organisation here: a person confirms whether it is the same.
+            return None, ReceiverClass.REVIEW, key
+        return None, classify(type_code, ref, country), key
+
+
+# --- Writing flows --------------------------------------------------------------------------
+
+
+def _content(flow: Flow) -> tuple:
+    values = []
+    for name in CONTENT_FIELDS:
+        value = getattr(flow, name)
+        if name == "country":
+            value = str(value or "")
+        elif isinstance(value, Decimal):
+            value = value.normalize()
+        values.append(value)
+    return tuple(values)
+
+
+class FlowWriter:
+    """Stores flows in batches. A flow whose source key is already stored is updated only if
+    something in it changed, so importing the same file again changes nothing."""
+
+    def __init__(self, organisation, funding_import=None):
+        self.organisation = organisation
+        self.funding_import = funding_import
+        self.pending: dict[str, Flow] = {}
+        self.outcomes: dict[str, str] = {}
+        self.counts = {"stored": 0, "updated": 0, "unchanged": 0}
+
+    def add(self, flow: Flow) -> None:
+        flow.organisation = self.organisation
+        flow.funding_import = self.funding_import
+        self.pending[flow.source_key] = flow
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        existing = {
+            flow.source_key: flow
+            for flow in Flow.objects.filter(
+                organisation=self.organisation, source_key__in=list(self.pending)
+            )
+        }
+        create, update = [], []
+        now = timezone.now()
+        for key, flow in self.pending.items():
+            old = existing.get(key)
+            if old is None:
+                create.append(flow)
+                self.outcomes[key] = "stored"
+            elif _content(old) != _content(flow):
+                flow.pk = old.pk
+                flow.parent_id = old.parent_id
+                flow.created_at = old.created_at
+                flow.updated_at = now
+                update.append(flow)
+                self.outcomes[key] = "updated"
+            else:
+                self.outcomes[key] = "unchanged"
+        Flow.objects.bulk_create(create)
+        if update:
+            Flow.objects.bulk_update(update, [*CONTENT_FIELDS, "updated_at"])
+        self.counts["stored"] += len(create)
+        self.counts["updated"] += len(update)
+        self.counts["unchanged"] += len(self.pending) - len(create) - len(update)
+        self.pending = {}
+
+
+class Report:
+    """The lines of an import's report, kept to a readable length, and its counts."""
+
+    def __init__(self):
+        self.lines = []
+        self.left_out = 0
+        self.counts = {"read": 0, "skipped": 0, "review": 0}
+        self.pending = {}
+
+    def line(self, where, outcome, reason="", params=None) -> int | None:
+        """Add a line; returns its index, or None once the report is full."""
+        if len(self.lines) < MAX_REPORT_LINES:
+            self.lines.append([str(where), outcome, reason, params or {}])
+            return len(self.lines) - 1
+        self.left_out += 1
+        return None
+
+    def flow(self, source_key, where, review, note=None):
+        """A line for a flow; its outcome is known once the flow is written."""
+        reason, params = note or ("", {})
+        index = self.line(where, "stored", reason, params)
+        if index is not None:
+            self.pending[source_key] = (index, review)
+
+    def settle(self, outcomes: dict):
+        for key, (index, review) in self.pending.items():
+            outcome = outcomes.get(key, "stored")
+            if review and outcome != "unchanged":
+                outcome = "review"
+            self.lines[index][1] = outcome
+
+    def skip(self, where, reason, params=None):
+        self.counts["skipped"] += 1
+        self.line(where, "skipped", reason, params)
+
+
+# --- IATI -----------------------------------------------------------------------------------
+
+
+def _own_activity(activity, identifier: str) -> bool:
+    """Whether the organisation itself reports this activity."""
+    if not identifier or not activity.reporting:
+        return True
+    return activity.reporting[0].ref.upper() == identifier
+
+
+def _iati_flows(activity, organisation, resolver, report, identifier):
+    """The flows one activity passes on, reported line by line."""
+    where = activity.identifier or "?"
+    if not activity.identifier:
+        report.skip(where, "no_identifier")
+        return
+    if len(activity.reporting) > 1:
+        report.skip(where, "two_reporting_orgs")
+        return
+    own = _own_activity(activity, identifier)
+    reporting = activity.reporting[0] if activity.reporting else None
+    if not own:
+        report.line(where, "note", "not_ours", {"name": reporting.name or reporting.ref})
+    country_default = activity.countries[0] if len(activity.countries) == 1 else ""
+    implementer = activity.implementing[0] if len(activity.implementing) == 1 else None
+    for tx in activity.transactions:
+        label = f"{where} #{tx.position}"
+        if tx.type_code in iati.INCOMING_CODES:
+            if tx.provider is not None and tx.provider.activity_id:
+                yield ActivityLink(
+                    organisation=organisation,
+                    activity=activity.identifier[:200],
+                    provider_activity=tx.provider.activity_id[:200],
+                    provider_ref=tx.provider.ref[:200],
+                )
+            report.skip(label, "incoming", {"code": tx.type_code})
+            continue
+        if tx.type_code in iati.COMMITMENT_CODES:
+            kind = FlowKind.COMMITMENT
+        elif tx.type_code in iati.DISBURSEMENT_CODES:
+            kind = FlowKind.DISBURSEMENT
+        else:
+            report.skip(label, "other_type", {"code": tx.type_code or "–"})
+            continue
+        receivers = [r for r in tx.receivers if r.ref or r.name or r.activity_id]
+        note = None
+        if len(receivers) > 1:
+            report.skip(label, "two_receivers")
+            continue
+        if receivers:
+            receiver = receivers[0]
+        elif implementer is not None and (implementer.ref or implementer.name):
+            receiver = implementer
+            note = ("implementer", {"name": implementer.name or implementer.ref})
+        else:
+            report.skip(label, "no_receiver")
+            continue
+        if tx.amount is None or tx.amount < 0:
+            report.skip(label, "bad_amount", {"value": tx.raw_amount[:40]})
+            continue
+        if tx.date is None:
+            report.skip(label, "bad_date")
+            continue
+        currency = tx.currency or activity.default_currency
+        if not currency:
+            report.skip(label, "no_currency")
+            continue
+        if len(currency) != 3 or not currency.isalpha():
+            report.skip(label, "bad_currency", {"value": currency[:20]})
+            continue
+        country = tx.country or country_default
+        if country not in countries:
+            country = ""
+        org_id, receiver_class, key = resolver.resolve(
+            receiver.ref, receiver.type, receiver.name, country
+        )
+        humanitarian = tx.humanitarian if tx.humanitarian is not None else activity.humanitarian
+        if tx.humanitarian_raw and tx.humanitarian is None:
+            report.line(label, "note", "humanitarian_flag", {"value": tx.humanitarian_raw[:20]})
+        provider = tx.provider
+        if provider is None or not (provider.name or provider.ref):
+            provider = reporting
+        flow = Flow(
+            kind=kind,
+            source=FlowSource.IATI,
+            source_key=f"iati:{activity.identifier}#{tx.position}"[:300],
+            date=tx.date,
+            amount=tx.amount.quantize(Decimal("0.01")),
+            currency=currency,
+            provider_name=provider.name[:300] if provider else "",
+            provider_ref=provider.ref[:200] if provider else "",
+            receiver_organisation_id=org_id,
+            receiver_name=receiver.name[:300],
+            receiver_ref=receiver.ref[:200],
+            receiver_type=receiver.type[:8],
+            receiver_class=receiver_class,
+            receiver_key=key[:300],
+            country=country,
+            humanitarian=humanitarian,
+            own=own,
+            source_activity=activity.identifier[:200],
+            receiver_activity=receiver.activity_id[:200],
+        )
+        if _waits_for_review(flow):
+            report.counts["review"] += 1
+        yield flow, label, note
+
+
+def _import_iati(funding_import, path, report: Report):
+    organisation = funding_import.organisation
+    identifier = organisation.iati_identifier.upper()
+    resolver = ReceiverResolver(organisation)
+    writer = FlowWriter(organisation, funding_import)
+    links: dict[tuple, ActivityLink] = {}
+    versions = []
+    for activity in iati.read_activities(path, on_version=versions.append):
+        report.counts["read"] += 1
+        for item in _iati_flows(activity, organisation, resolver, report, identifier):
+            if isinstance(item, ActivityLink):
+                links[(item.activity, item.provider_activity)] = item
+                continue
+            flow, label, note = item
+            writer.add(flow)
+            report.flow(flow.source_key, label, _waits_for_review(flow), note)
+            if len(links) >= BATCH:
+                _store_links(organisation, links)
+    writer.flush()
+    _store_links(organisation, links)
+    report.counts["version"] = versions[0] if versions else ""
+    return writer
+
+
+def _waits_for_review(flow) -> bool:
+    return flow.receiver_organisation_id is None and flow.receiver_class == ReceiverClass.REVIEW
+
+
+def _store_links(organisation, links: dict):
+    if links:
+        ActivityLink.objects.bulk_create(list(links.values()), ignore_conflicts=True)
+        links.clear()
+
+
+def flows_link_chains(organisation) -> int:
+    """Point each IATI flow to the earlier leg whose receiver passed its money on, and return
+    how many links were added. A flow continues an earlier one when that leg names its activity
+    as the receiver's activity, or when its activity says it received money from the activity
+    of a leg paid to the organisation that reports it."""
+    flows = Flow.objects.filter(organisation=organisation, source=FlowSource.IATI)
+    to_activity = {}
+    for pk, activity, kind in (
+        flows.exclude(receiver_activity="")
+        .values_list("pk", "receiver_activity", "kind")
+        .order_by("pk")
+    ):
+        to_activity.setdefault((activity, kind), pk)
+    by_link = {}
+    for activity, provider_activity in ActivityLink.objects.filter(
+        organisation=organisation
+    ).values_list("activity", "provider_activity"):
+        by_link.setdefault(activity, set()).add(provider_activity)
+    paid_from = {}
+    if by_link:
+        sources = {a for providers in by_link.values() for a in providers}
+        for pk, activity, kind, ref in (
+            flows.filter(source_activity__in=sources)
+            .exclude(receiver_ref="")
+            .values_list("pk", "source_activity", "kind", "receiver_ref")
+            .order_by("pk")
+        ):
+            paid_from.setdefault((activity, kind, ref.upper()), pk)
+    if not to_activity and not paid_from:
+        return 0
+    candidates = flows.filter(parent__isnull=True).filter(
+        source_activity__in={a for a, _k in to_activity} | set(by_link)
+    )
+    changed = []
+    for flow in candidates.only("pk", "source_activity", "kind", "provider_ref"):
+        parent = to_activity.get((flow.source_activity, flow.kind))
+        if parent is None:
+            for provider_activity in sorted(by_link.get(flow.source_activity, ())):
+                parent = paid_from.get((provider_activity, flow.kind, flow.provider_ref.upper()))
+                if parent is not None:
+                    break
+        if parent is not None and parent != flow.pk:
+            flow.parent_id = parent
+            changed.append(flow)
+    Flow.objects.bulk_update(changed, ["parent"], batch_size=BATCH)
+    return len(changed)
+
+
+def _unreadable(error: iati.UnreadableFile) -> tuple[str, dict]:
+    """The reason code and its values for a file that could not be read."""
+    code = error.args[0]
+    params = error.args[1] if len(error.args) > 1 else {}
+    if isinstance(params, int):
+        params = {"line": params}
+    if code == "too_big":
+        params = {"limit": max_upload_bytes() // MB}
+    return code, params
+
+
+def _unreadable_text(error: iati.UnreadableFile) -> str:
+    from .report import reason_text
+
+    return reason_text(*_unreadable(error))
+
+
+@transaction.atomic
+def funding_import_create(*, actor, organisation, kind, uploaded) -> FundingImport:
+    """Keep the uploaded file and queue its import; the report follows when it has run."""
+    require_role(actor, organisation, Role.EDITOR)
+    if uploaded.size > max_upload_bytes():
+        raise ValidationError(_unreadable_text(iati.UnreadableFile("too_big")))
+    digest = hashlib.sha256()
+    name = f"funding-imports/{uuid.uuid4().hex}.{'xml' if kind == ImportKind.IATI else 'csv'}"
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    stored = default_storage.save(name, uploaded)
+    record = FundingImport.objects.create(
+        organisation=organisation,
+        kind=kind,
+        filename=os.path.basename(uploaded.name or "")[:255] or "upload",
+        size=uploaded.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+        path=stored,
+    )
+    audit_record(
+        actor=actor,
+        action="funding_import_create",
+        obj=record,
+        organisation=organisation,
+        after={"kind": kind, "filename": record.filename, "sha256": record.sha256},
+    )
+    from .tasks import run_funding_import
+
+    transaction.on_commit(lambda: run_funding_import.enqueue(record.pk))
+    return record
+
+
+def funding_import_run(import_id: int) -> FundingImport:
+    """Read one uploaded file. Everything it stores is stored together, or nothing is."""
+    record = FundingImport.objects.select_related("organisation", "uploaded_by").get(pk=import_id)
+    if record.status != ImportStatus.WAITING:
+        return record
+    report = Report()
+    try:
+        with transaction.atomic():
+            if not record.path or not default_storage.exists(record.path):
+                raise iati.UnreadableFile("missing_file")
+            read = _import_iati if record.kind == ImportKind.IATI else _import_csv
+            with default_storage.open(record.path, "rb") as handle:
+                writer = read(record, handle, report)
+            report.settle(writer.outcomes)
+            counts = {**report.counts, **writer.counts}
+            if record.kind == ImportKind.IATI:
+                counts["chained"] = flows_link_chains(record.organisation)
+            _finish(
+                record,
+                ImportStatus.DONE,
+                counts=counts,
+                lines=report.lines,
+                lines_left_out=report.left_out,
+            )
+    except iati.UnreadableFile as error:
+        code, params = _unreadable(error)
+        _finish(
+            record,
+            ImportStatus.FAILED,
+            error=code,
+            counts={"params": params},
+            lines=[],
+            lines_left_out=0,
+        )
+    finally:
+        if record.path:
+            default_storage.delete(record.path)
+            FundingImport.objects.filter(pk=record.pk).update(path="")
+    return record
+
+
+def _finish(record, status, **fields):
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(record, name, value)
+        record.status = status
+        record.finished_at = timezone.now()
+        record.save()
+        audit_record(
+            actor=record.uploaded_by,
+            action="funding_import_finish",
+            obj=record,
+            organisation=record.organisation,
+            after={"status": status, "error": record.error, **record.counts},
+        )
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+YES = frozenset({"yes", "y", "true", "1", "oui", "sí", "si", "نعم"})
+NO = frozenset({"no", "n", "false", "0", "non", "لا"})
+KINDS = {
+    "commitment": FlowKind.COMMITMENT, "c": FlowKind.COMMITMENT, "2": FlowKind.COMMITMENT,
+    "disbursement": FlowKind.DISBURSEMENT, "d": FlowKind.DISBURSEMENT,
+    "3": FlowKind.DISBURSEMENT,
+}  # fmt: skip
+
+
+def _parse_date(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+
+
+def _parse_decimal(raw: str) -> Decimal | None:
+    raw = raw.strip().replace(" ", "").replace("\u00a0", "").replace("_", "")
+    if not raw or "," in raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+class RowProblem(Exception):
+    pass
+
+
+def _yes_no(cells, column):
+    raw = cells.get(column, "").strip().lower()
+    if not raw:
+        return None
+    if raw in YES:
+        return True
+    if raw in NO:
+        return False
+    raise RowProblem("bad_yes_no", {"value": cells[column][:40], "column": column})
+
+
+def _csv_flow(cells, resolver) -> Flow:
+    for column, limit in (
+        ("receiver", 300),
+        ("provider", 300),
+        ("note", 500),
+        ("receiver_iati_identifier", 200),
+        ("reference", 200),
+    ):
+        if len(cells.get(column, "")) > limit:
+            raise RowProblem("too_long", {"column": column})
+    kind = KINDS.get(cells["kind"].strip().lower())
+    if kind is None:
+        raise RowProblem("bad_kind", {"value": cells["kind"][:40]})
+    when = _parse_date(cells["date"])
+    if when is None:
+        raise RowProblem("bad_date", {})
+    amount = _parse_decimal(cells["amount"])
+    if amount is None or amount < 0:
+        raise RowProblem("bad_amount", {"value": cells["amount"][:40]})
+    currency = cells["currency"].strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise RowProblem("bad_currency", {"value": cells["currency"][:20]})
+    country = cells.get("country", "").strip().upper()
+    if country and country not in countries:
+        raise RowProblem("bad_country", {"value": cells["country"][:20]})
+    rate = None
+    if cells.get("overhead_rate", "").strip():
+        rate = _parse_decimal(cells["overhead_rate"].rstrip("% "))
+        if rate is None or not 0 <= rate <= 100:
+            raise RowProblem("bad_rate", {"value": cells["overhead_rate"][:20]})
+    name = " ".join(cells["receiver"].split())
+    ref = cells.get("receiver_iati_identifier", "").strip()
+    if not name and not ref:
+        raise RowProblem("no_receiver_name", {})
+    org_id, receiver_class, key = resolver.resolve(
+        ref, cells.get("receiver_type", "").strip(), name, country
+    )
+    chain = [" ".join(n.split())[:300] for n in cells.get("intermediaries", "").split(";")]
+    return Flow(
+        kind=kind,
+        source=FlowSource.CSV,
+        date=when,
+        amount=amount.quantize(Decimal("0.01")),
+        currency=currency,
+        provider_name=" ".join(cells.get("provider", "").split()),
+        receiver_organisation_id=org_id,
+        receiver_name=name,
+        receiver_ref=ref,
+        receiver_type=cells.get("receiver_type", "").strip()[:8],
+        receiver_class=receiver_class,
+        receiver_key=key[:300],
+        country=country,
+        humanitarian=_yes_no(cells, "humanitarian"),
+        flexible=_yes_no(cells, "flexible"),
+        multi_year=_yes_no(cells, "multi_year"),
+        overhead_rate=rate,
+        intermediaries=[n for n in chain if n],
+        note=" ".join(cells.get("note", "").split()),
+    )
+
+
+def _row_key(cells) -> str:
+    reference = cells.get("reference", "").strip()
+    if reference:
+        return "csv:ref:" + reference
+    content = "\x1f".join(cells.get(name, "").strip() for name in CSV_COLUMNS)
+    return "csv:row:" + hashlib.sha256(content.encode()).hexdigest()
+
+
+def _import_csv(funding_import, handle, report: Report):
+    organisation = funding_import.organisation
+    header, rows = _read_csv(handle)
+    _check_columns(header, CSV_REQUIRED)
+    resolver = ReceiverResolver(organisation)
+    writer = FlowWriter(organisation, funding_import)
+    seen = set()
+    for number, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        report.counts["read"] += 1
+        cells = {name: (row[i] if i < len(row) else "") for i, name in enumerate(header)}
+        try:
+            flow = _csv_flow(cells, resolver)
+        except RowProblem as problem:
+            report.skip(number, *problem.args)
+            continue
+        flow.source_key = _row_key(cells)[:300]
+        if flow.source_key in seen:
+            report.skip(number, "repeated")
+            continue
+        seen.add(flow.source_key)
+        writer.add(flow)
+        review = _waits_for_review(flow)
+        report.counts["review"] += review
+        report.flow(flow.source_key, number, review)
+    writer.flush()
+    return writer
+
+
+def csv_template() -> str:
+    """The CSV template the flows page offers, with one example row."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerow([
+        "2026-001", "2026-03-31", "disbursement", "", "Example Women's Association",
+        "", "24", "KE", "25000.00", "USD", "yes", "", "yes", "no", "7", "",
+    ])  # fmt: skip
+    return out.getvalue()
+
+
+# --- Agreements -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def flows_derive_from_agreements(*, actor, organisation) -> dict:
+    """A commitment flow for each agreement with an amount in which the organisation is on
+    the international side, to each organisation on the local side. Deriving again updates the
+    same flows."""
+    require_role(actor, organisation, Role.EDITOR)
+    parties = (
+        Party.objects.filter(organisation=organisation, side=Side.INTERNATIONAL)
+        .select_related("partnership__agreement")
+        .prefetch_related("partnership__agreement__intermediaries__organisation")
+    )
+    writer = FlowWriter(organisation)
+    skipped = []
+    for party in parties:
+        partnership = party.partnership
+        agreement = getattr(partnership, "agreement", None)
+        if agreement is None or agreement.amount is None:
+            skipped.append((partnership, "no_amount"))
+            continue
+        if partnership.start_date is None:
+            skipped.append((partnership, "no_start"))
+            continue
+        receivers = list(
+            Party.objects.filter(partnership=partnership, side=Side.LOCAL).select_related(
+                "organisation"
+            )
+        )
+        if not receivers:
+            skipped.append((partnership, "no_partner"))
+            continue
+        share = (agreement.amount / len(receivers)).quantize(Decimal("0.01"))
+        chain = [i.organisation.name for i in agreement.intermediaries.all()]
+        for receiver in receivers:
+            writer.add(
+                Flow(
+                    kind=FlowKind.COMMITMENT,
+                    source=FlowSource.AGREEMENT,
+                    source_key=f"agreement:{partnership.pk}:{receiver.organisation_id}",
+                    partnership=partnership,
+                    date=partnership.start_date,
+                    amount=share,
+                    currency=agreement.currency,
+                    provider_name=organisation.name,
+                    receiver_organisation=receiver.organisation,
+                    receiver_name=receiver.organisation.name,
+                    receiver_class=ReceiverClass.REVIEW,
+                    receiver_key=receiver_key(
+                        receiver.organisation.iati_identifier, receiver.organisation.name
+                    ),
+                    country=receiver.organisation.country,
+                    flexible=(
+                        None
+                        if not agreement.funding_type
+                        else agreement.funding_type == FundingType.FLEXIBLE
+                    ),
+                    multi_year=agreement.multi_year,
+                    overhead_rate=agreement.overhead_rate,
+                    intermediaries=chain,
+                    note="",
+                )
+            )
+    writer.flush()
+    audit_record(
+        actor=actor,
+        action="flow_derive",
+        organisation=organisation,
+        after={**writer.counts, "skipped": len(skipped)},
+    )
+    return {**writer.counts, "skipped": skipped}
+
+
+# --- Flows by hand --------------------------------------------------------------------------
+
+
+def _check_manual(flow):
+    if flow.source != FlowSource.MANUAL:
+        raise ValidationError(
+            _("This flow came from a file or an agreement; change it there and bring it in again.")
+        )
+
+
+def _fill(flow, data):
+    for name in FLOW_FORM_FIELDS:
+        if name in data:
+            setattr(flow, name, data[name])
+    organisation = flow.receiver_organisation
+    if organisation is not None:
+        flow.receiver_name = organisation.name
+        flow.receiver_ref = organisation.iati_identifier
+    flow.receiver_key = receiver_key(flow.receiver_ref, flow.receiver_name)[:300]
+    flow.full_clean(exclude=["organisation", "source_key"])
+
+
+@transaction.atomic
+def flow_create(*, actor, organisation, data) -> Flow:
+    require_role(actor, organisation, Role.EDITOR)
+    flow = Flow(
+        organisation=organisation,
+        source=FlowSource.MANUAL,
+        source_key=f"manual:{uuid.uuid4().hex}",
+    )
+    _fill(flow, data)
+    flow.save()
+    audit_record(
+        actor=actor,
+        action="flow_create",
+        obj=flow,
+        organisation=organisation,
+        after=snapshot(flow, FLOW_FORM_FIELDS),
+    )
+    return flow
+
+
+@transaction.atomic
+def flow_update(*, actor, flow, data) -> Flow:
+    require_role(actor, flow.organisation, Role.EDITOR)
+    _check_manual(flow)
+    before = snapshot(flow, FLOW_FORM_FIELDS)
+    _fill(flow, data)
+    flow.save()
+    audit_record(
+        actor=actor,
+        action="flow_update",
+        obj=flow,
+        organisation=flow.organisation,
+        before=before,
+        after=snapshot(flow, FLOW_FORM_FIELDS),
+    )
+    return flow
+
+
+@transaction.atomic
+def flow_delete(*, actor, flow) -> None:
+    require_role(actor, flow.organisation, Role.EDITOR)
+    if flow.source == FlowSource.IATI:
+        raise ValidationError(
+            _("Flows from an IATI file are kept as the file says; import a corrected file.")
+        )
+    audit_record(
+        actor=actor,
+        action="flow_delete",
+        obj=flow,
+        organisation=flow.organisation,
+        before=snapshot(flow, FLOW_FORM_FIELDS),
+    )
+    flow.delete()
+
+
+# --- Receivers waiting for a person ---------------------------------------------------------
+
+
+@transaction.atomic
+def receiver_decide(
+    *, actor, organisation, key, name, receiver_organisation=None, receiver_class=None
+) -> int:
+    """Say what a receiver is: an organisation on Counterpart, or local, refugee-led or not
+    local. The decision applies to its flows now and is remembered for later imports. Returns
+    how many flows it changed."""
+    require_role(actor, organisation, Role.EDITOR)
+    if receiver_organisation is None and receiver_class not in (
+        ReceiverClass.LOCAL,
+        ReceiverClass.REFUGEE_LED,
+        ReceiverClass.NOT_LOCAL,
+    ):
+        raise ValidationError(_("Choose what this receiver is."))
+    if not Flow.objects.filter(organisation=organisation, receiver_key=key).exists():
+        raise ValidationError(_("No flow of ours goes to this receiver."))
+    found = ReceiverDecision.objects.filter(organisation=organisation, key=key).first()
+    before = snapshot(found, ("receiver_organisation", "receiver_class")) if found else None
+    decision = found or ReceiverDecision(organisation=organisation, key=key)
+    decision.name = name[:300]
+    decision.receiver_organisation = receiver_organisation
+    decision.receiver_class = receiver_class or ReceiverClass.REVIEW
+    decision.decided_by = actor
+    decision.decided_at = timezone.now()
+    decision.save()
+    changed = (
+        Flow.objects.filter(organisation=organisation, receiver_key=key)
+        .exclude(source=FlowSource.MANUAL)
+        .update(
+            receiver_organisation=receiver_organisation,
+            receiver_class=decision.receiver_class,
+        )
+    )
+    audit_record(
+        actor=actor,
+        action="receiver_decide",
+        obj=decision,
+        organisation=organisation,
+        before=before,
+        after={
+            **snapshot(decision, ("receiver_organisation", "receiver_class")),
+            "key": key,
+            "flows": changed,
+        },
+    )
+    return changed
