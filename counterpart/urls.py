@@ -23,6 +23,7 @@ urlpatterns = [
     path("notifications/", include("counterpart.notifications.urls")),
     path("", include("counterpart.commitments.urls")),
     path("", include("counterpart.concerns.urls")),
+    path("", include("counterpart.funding.urls")),
     path("", include("counterpart.insights.urls")),
     path("", include("counterpart.assessments.urls")),
 ]

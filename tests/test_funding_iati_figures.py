@@ -160,8 +160,8 @@ def test_legacy_file_version_1_05(ours):
     assert metrics.total == Decimal("516275.00")
     assert shares["local"] == Decimal("70.9")  # 366 275 / 516 275 = 70.946 %
     assert shares["refugee_led"] == Decimal("38.7")  # 200 000 / 516 275
-    by_country = dict(funding_overview(ours.intl, period(ours.intl, 2013, False), Filters())[
-        "countries"
-    ])
+    by_country = dict(
+        funding_overview(ours.intl, period(ours.intl, 2013, False), Filters())["countries"]
+    )
     assert by_country["CF"].figures["local"].share == Decimal("100.0")
     assert by_country["PH"].figures["local"].share == Decimal("52.6")  # 166 275 / 316 275

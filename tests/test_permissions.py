@@ -16,6 +16,8 @@ from counterpart.partnerships.models import PartyRole, Side
 from .conftest import (
     add_member,
     agreed_commitment,
+    fixture_bytes,
+    import_funding_file,
     make_framework,
     make_org,
     make_pooled_round,
@@ -149,8 +151,84 @@ def _published(w):
     return {"organisation_id": w.intl.pk}
 
 
+def _manual_flow(w):
+    from counterpart.funding.services import flow_create
+
+    return flow_create(
+        actor=w.intl_editor,
+        organisation=w.intl,
+        data={
+            "kind": "disbursement",
+            "date": date(2025, 3, 1),
+            "amount": 1000,
+            "currency": "USD",
+            "receiver_name": "Test Receiver",
+            "receiver_class": "local",
+        },
+    )
+
+
+def _flow_kwargs(w):
+    return {"organisation_id": w.intl.pk, "flow_id": _manual_flow(w).pk}
+
+
+def _rate_kwargs(w):
+    from counterpart.funding.services import exchange_rate_save
+
+    rate = exchange_rate_save(
+        actor=w.intl_editor, organisation=w.intl, currency="EUR", valid_from="2025-01-01", rate=1
+    )
+    return {"organisation_id": w.intl.pk, "rate_id": rate.pk}
+
+
+def _import_kwargs(w):
+    record = import_funding_file(w.intl, w.intl_editor, fixture_bytes("ours-2.03.xml"))
+    return {"organisation_id": w.intl.pk, "import_id": record.pk}
+
+
+def _decision(w):
+    _manual_flow(w)
+    return {"organisation_id": w.intl.pk}
+
+
+def _intl(w):
+    return {"organisation_id": w.intl.pk}
+
+
+MEMBERS_READ = "login 404 200 200 200 404 404 404"
+EDITORS_GET = "login 404 403 200 200 404 404 404"
+EDITORS_POST = "login 404 403 302 302 404 404 404"
+
+
 # name: (method, kwargs builder, POST data, expected codes for VISITORS in order)
 EXPECTATIONS = {
+    # Funding belongs to the organisation: members read, editors write, admins set it up.
+    "funding_overview": ("get", _intl, None, MEMBERS_READ),
+    "funding_figure": (
+        "get",
+        lambda w: {"organisation_id": w.intl.pk, "figure": "local"},
+        None,
+        MEMBERS_READ,
+    ),
+    "flow_list": ("get", _intl, None, MEMBERS_READ),
+    "flow_create": ("get", _intl, None, EDITORS_GET),
+    "flow_edit": ("get", _flow_kwargs, None, MEMBERS_READ),
+    "flow_delete": ("post", _flow_kwargs, {}, EDITORS_POST),
+    "flows_derive": ("post", _intl, {}, EDITORS_POST),
+    "flow_template": ("get", _intl, None, MEMBERS_READ),
+    "funding_import_create": ("get", _intl, None, EDITORS_GET),
+    "funding_import_detail": ("get", _import_kwargs, None, MEMBERS_READ),
+    "receiver_list": ("get", _intl, None, MEMBERS_READ),
+    "receiver_decide": (
+        "post",
+        _decision,
+        {"key": "name:test receiver", "name": "Test Receiver", "verdict": "local"},
+        EDITORS_POST,
+    ),
+    "rate_list": ("get", _intl, None, MEMBERS_READ),
+    "rates_upload": ("post", _intl, {}, "login 404 403 400 400 404 404 404"),
+    "rate_delete": ("post", _rate_kwargs, {}, EDITORS_POST),
+    "funding_settings": ("get", _intl, None, "login 404 403 403 200 404 404 404"),
     "home": ("get", None, None, _all("200")),
     "healthz": ("get", None, None, _all("200")),
     "set_language": ("post", None, {"language": "fr", "next": "/"}, _all("302")),
