@@ -179,7 +179,7 @@ def _syntax_message(error: etree.XMLSyntaxError) -> str:
     text = str(error)
     if "Excessive depth" in text:
         return "depth"
-    if "Document is empty" in text or "Start tag expected" in text:
+    if "Document is empty" in text or "Start tag expected" in text or "no element found" in text:
         return "empty"
     return "syntax"
 
