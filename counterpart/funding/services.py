@@ -858,7 +858,11 @@ def flows_derive_from_agreements(*, actor, organisation) -> dict:
                     receiver_key=receiver_key(
                         receiver.organisation.iati_identifier, receiver.organisation.name
                     ),
-                    country=receiver.organisation.country,
+                    country=(
+                        partnership.countries[0].code
+                        if len(partnership.countries) == 1
+                        else receiver.organisation.country
+                    ),
                     flexible=(
                         None
                         if not agreement.funding_type
