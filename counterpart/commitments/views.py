@@ -15,6 +15,7 @@ from counterpart.assessments.permissions import require_manager
 from counterpart.assessments.selectors import results_visible, round_for_user
 from counterpart.common.forms import add_service_errors, form_status, submit
 from counterpart.frameworks.selectors import content_language
+from counterpart.funding.selectors import public_figures
 from counterpart.insights.selectors import element_names
 from counterpart.organisations.models import Organisation
 from counterpart.partnerships.selectors import partnership_for_user
@@ -233,5 +234,8 @@ def accountability_page(request, organisation_id):
     return render(
         request,
         "commitments/accountability.html",
-        {"report": selectors.accountability(organisation, titles)},
+        {
+            "report": selectors.accountability(organisation, titles),
+            "funding": public_figures(organisation),
+        },
     )

@@ -323,3 +323,21 @@ def amounts_by_source(organisation):
         .annotate(flows=Count("pk"), total=Sum("amount"))
         .order_by("source")
     )
+
+
+def public_figures(organisation, years=3) -> dict:
+    """The localisation figures of the last years with payments, for the public accountability
+    page: shares only, with no receiver named. Years follow the organisation's financial year."""
+    fiscal = settings_for(organisation).fiscal_year_start != 1
+    rows = []
+    currency = settings_for(organisation).currency
+    for year in flow_years(organisation):
+        if len(rows) == years:
+            break
+        span = period(organisation, year, fiscal)
+        overview = funding_overview(organisation, span, Filters())
+        metrics = overview["metrics"]
+        if not metrics.counted:
+            continue
+        rows.append({"period": span.label, "metrics": metrics})
+    return {"currency": currency, "rows": rows}
