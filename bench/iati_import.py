@@ -82,7 +82,11 @@ GROUPS = [
         2,
     ),
     # The official annotated example: nearly every element of the standard.
-    ("standard", [FIXTURES / "IATI-Extra-Documentation/activity-standard-example-annotated.xml"], 1),
+    (
+        "standard",
+        [FIXTURES / "IATI-Extra-Documentation/activity-standard-example-annotated.xml"],
+        1,
+    ),
     # Schema tests: full transaction markup, with placeholder codes that the import skips.
     (
         "schemas",
@@ -124,9 +128,8 @@ def _passes_money_on(activity) -> bool:
         if (org.get("role") or "").strip().lower() in iati.IMPLEMENTING_ROLES
     ]
     for transaction in activity.iter("transaction"):
-        code = (transaction.findtext("transaction-type/[@code]") or "").strip()
         kind = transaction.find("transaction-type")
-        code = (kind.get("code") if kind is not None else "" or "").strip().upper()
+        code = ((kind.get("code") if kind is not None else None) or "").strip().upper()
         if code not in OUTGOING:
             continue
         receivers = transaction.findall("receiver-org")
@@ -191,9 +194,7 @@ def write_file(path: Path, target_bytes: int):
                     first = None
                     for index, (template, identifier, passing_on) in enumerate(templates):
                         activity = copy.deepcopy(template)
-                        new = mapping.get(identifier) or _new_identifier(
-                            identifier, serial, index
-                        )
+                        new = mapping.get(identifier) or _new_identifier(identifier, serial, index)
                         first = first or new
                         activity.find("iati-identifier").text = new
                         for tag, attribute in REFERENCES.items():
@@ -204,9 +205,7 @@ def write_file(path: Path, target_bytes: int):
                                 old = " ".join(old.split())
                                 # Activities outside the fixtures become the first activity
                                 # of the previous group copy, so references stay in the file.
-                                element.set(
-                                    attribute, mapping.get(old) or previous_first or first
-                                )
+                                element.set(attribute, mapping.get(old) or previous_first or old)
                         write(b"  " + etree.tostring(activity, with_tail=False) + b"\n")
                         stats["activities"] += 1
                         stats["passing_on"] += passing_on

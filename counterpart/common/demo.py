@@ -219,6 +219,9 @@ def load_demo():
     from counterpart.concerns.demo import load_concerns
 
     load_concerns(people, organisations, partnerships)
+    from counterpart.funding.demo import load_funding
+
+    load_funding(people, organisations)
     return people
 
 
