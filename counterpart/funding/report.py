@@ -27,6 +27,7 @@ REASONS = {
     "syntax": _("The file is not well-formed XML (the problem is near line %(line)s)."),
     "encoding": _("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again."),
     "no_header": _("The file has no header row."),
+    "not_csv": _("The file cannot be read as CSV (the problem is near line %(line)s)."),
     "missing_columns": _("These columns are missing from the header row: %(columns)s."),
     "missing_file": _("The uploaded file could not be found any more. Upload it again."),
     # Why one activity, transaction or row was skipped or held.

@@ -135,22 +135,37 @@ def exchange_rate_delete(*, actor, rate: ExchangeRate):
     rate.delete()
 
 
-def _read_csv(uploaded) -> tuple[list[str], list[list[str]]]:
-    """The header (lower-cased) and rows of an uploaded CSV file, or UnreadableFile."""
-    raw = uploaded.read(max_upload_bytes() + 1)
-    if len(raw) > max_upload_bytes():
-        raise iati.UnreadableFile("too_big")
+def _read_csv(handle):
+    """The header (lower-cased) of a CSV file and an iterator of (line number, row), read as the
+    rows are used. Raises UnreadableFile when the text cannot be read."""
+    binary = getattr(handle, "file", handle)
+    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
     try:
-        text = raw.decode("utf-8-sig")
+        first = text.readline()
     except UnicodeDecodeError:
         raise iati.UnreadableFile("encoding") from None
-    first = text.split("\n", 1)[0]
     if not first.strip():
         raise iati.UnreadableFile("no_header")
     delimiter = max(",;\t", key=first.count)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    header = [cell.strip().lower() for cell in rows[0]]
-    return header, rows[1:]
+    try:
+        header = [cell.strip().lower() for cell in next(csv.reader([first], delimiter=delimiter))]
+    except csv.Error:
+        raise iati.UnreadableFile("not_csv", {"line": 1}) from None
+    reader = csv.reader(text, delimiter=delimiter)
+
+    def rows():
+        try:
+            for row in reader:
+                if any("\x00" in cell for cell in row):
+                    # Text files never hold NUL characters; the database would refuse them.
+                    raise csv.Error("NUL")
+                yield reader.line_num + 1, row
+        except UnicodeDecodeError:
+            raise iati.UnreadableFile("encoding") from None
+        except csv.Error:
+            raise iati.UnreadableFile("not_csv", {"line": reader.line_num + 1}) from None
+
+    return header, rows()
 
 
 def _check_columns(header, required):
@@ -165,13 +180,19 @@ def exchange_rates_import(*, actor, organisation, uploaded) -> dict:
     read are listed; the file is refused as a whole only when it cannot be read at all."""
     require_role(actor, organisation, Role.EDITOR)
     try:
+        if uploaded.size > max_upload_bytes():
+            raise iati.UnreadableFile("too_big")
         header, rows = _read_csv(uploaded)
         _check_columns(header, ("currency", "valid_from", "rate"))
+        return _save_rates(actor, organisation, header, rows)
     except iati.UnreadableFile as error:
         raise ValidationError(_unreadable_text(error)) from None
+
+
+def _save_rates(actor, organisation, header, rows) -> dict:
     column = {name: header.index(name) for name in ("currency", "valid_from", "rate")}
     saved, problems = 0, []
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         cells = {name: (row[i].strip() if i < len(row) else "") for name, i in column.items()}
@@ -771,7 +792,7 @@ def _import_csv(funding_import, handle, report: Report):
     resolver = ReceiverResolver(organisation)
     writer = FlowWriter(organisation, funding_import)
     seen = set()
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         report.counts["read"] += 1
