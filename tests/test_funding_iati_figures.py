@@ -165,3 +165,36 @@ def test_legacy_file_version_1_05(ours):
     )
     assert by_country["CF"].figures["local"].share == Decimal("100.0")
     assert by_country["PH"].figures["local"].share == Decimal("52.6")  # 166 275 / 316 275
+
+
+def test_a_funders_file_does_not_change_our_figures(ours):
+    import_funding_file(ours.intl, ours.intl_editor, fixture_bytes("ours-2.03.xml"))
+    import_funding_file(ours.intl, ours.intl_editor, fixture_bytes("partner-2.03.xml"))
+    record = import_funding_file(ours.intl, ours.intl_editor, fixture_bytes("funder-2.03.xml"))
+    assert record.counts["stored"] == 2
+    assert Flow.objects.get(source_key="iati:GB-CHC-1111111-A1#2").parent.source_key == (
+        "iati:XM-DAC-41114-99#1"
+    )
+    shares, metrics = figures(ours)
+    # The fund's payment to us is not ours to count, and our chains still start with us.
+    assert metrics.total == Decimal("355000.00")
+    assert shares["local"] == Decimal("83.1")
+    assert shares["direct_of_local"] == Decimal("93.2")
+
+
+def test_a_receiver_named_only_by_its_activity_can_be_decided(ours):
+    ours.intl.iati_identifier = ""
+    ours.intl.save()
+    import_funding_file(ours.intl, ours.intl_editor, fixture_bytes("funder-2.03.xml"))
+    page = ours.client_for(ours.intl_editor).get(
+        f"/organisations/{ours.intl.pk}/funding/receivers/"
+    )
+    assert "XE-ELSEWHERE-1" in page.content.decode()
+    changed = receiver_decide(
+        actor=ours.intl_editor,
+        organisation=ours.intl,
+        key="activity:XE-ELSEWHERE-1",
+        name="",
+        receiver_class=ReceiverClass.NOT_LOCAL,
+    )
+    assert changed == 1

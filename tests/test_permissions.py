@@ -187,7 +187,8 @@ def _import_kwargs(w):
 
 
 def _decision(w):
-    _manual_flow(w)
+    content = b"date,kind,receiver,amount,currency\n2025-03-01,disbursement,Test Receiver,10,USD\n"
+    import_funding_file(w.intl, w.intl_editor, content, "flows.csv", kind="csv")
     return {"organisation_id": w.intl.pk}
 
 

@@ -19,12 +19,15 @@ def looks_like_identifier(ref: str) -> bool:
     return bool(IDENTIFIER.match(ref.upper()))
 
 
-def receiver_key(ref: str, name: str) -> str:
-    """How a receiver is recognised across flows and imports: its identifier, else its name."""
+def receiver_key(ref: str, name: str, activity: str = "") -> str:
+    """How a receiver is recognised across flows and imports: its identifier, else its name,
+    else the activity it received the money in."""
     if ref and looks_like_identifier(ref):
         return "ref:" + ref.upper()
     name = " ".join(name.split()).casefold()
-    return "name:" + name if name else ""
+    if name:
+        return "name:" + name
+    return "activity:" + activity if activity else ""
 
 
 def identifier_country(ref: str) -> str:

@@ -135,12 +135,17 @@ def valued_flows(organisation, span: Period, filters: Filters):
             return chains[pk]
         row = known[pk]
         parent = row["parent_id"]
-        if parent is None or parent not in known or pk in seen:
-            result = (list(row["intermediaries"]), row["own"])
-        else:
+        above, rooted = ([], False)
+        if parent is not None and parent in known and pk not in seen:
             above, rooted = chain(parent, (*seen, pk))
+        if rooted:
+            # The money continues one of our own flows: the earlier receivers are intermediaries.
             parent_row = known[parent]
-            result = ([*above, parent_row["receiver_name"] or parent_row["receiver_ref"]], rooted)
+            result = ([*above, parent_row["receiver_name"] or parent_row["receiver_ref"]], True)
+        else:
+            # Our own flow starts the chain, whoever paid us; someone else's counts only after
+            # one of ours.
+            result = (list(row["intermediaries"]), row["own"])
         chains[pk] = result
         return result
 

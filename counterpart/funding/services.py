@@ -248,17 +248,17 @@ class ReceiverResolver:
         }
         self.cache = {}
 
-    def resolve(self, ref, type_code, name, country):
+    def resolve(self, ref, type_code, name, country, activity=""):
         """(organisation id or None, class, key) for one receiver."""
-        cache_key = (ref, type_code, name, country)
+        cache_key = (ref, type_code, name, country, activity)
         found = self.cache.get(cache_key)
         if found is None:
-            found = self._resolve(ref, type_code, name, country)
+            found = self._resolve(ref, type_code, name, country, activity)
             self.cache[cache_key] = found
         return found
 
-    def _resolve(self, ref, type_code, name, country):
-        key = receiver_key(ref, name)
+    def _resolve(self, ref, type_code, name, country, activity):
+        key = receiver_key(ref, name, activity)
         org_id = self.by_identifier.get(ref.upper()) if ref else None
         if org_id is not None:
             return org_id, ReceiverClass.REVIEW, key
@@ -448,9 +448,9 @@ def _iati_flows(activity, organisation, resolver, report, identifier):
         if country not in countries:
             country = ""
         org_id, receiver_class, key = resolver.resolve(
-            receiver.ref, receiver.type, receiver.name, country
+            receiver.ref, receiver.type, receiver.name, country, receiver.activity_id
         )
-        humanitarian = tx.humanitarian if tx.humanitarian is not None else activity.humanitarian
+        humanitarian = activity.humanitarian if not tx.humanitarian_raw else tx.humanitarian
         if tx.humanitarian_raw and tx.humanitarian is None:
             report.line(label, "note", "humanitarian_flag", {"value": tx.humanitarian_raw[:20]})
         provider = tx.provider
@@ -999,7 +999,12 @@ def receiver_decide(
         ReceiverClass.NOT_LOCAL,
     ):
         raise ValidationError(_("Choose what this receiver is."))
-    if not Flow.objects.filter(organisation=organisation, receiver_key=key).exists():
+    # Only imported flows follow the decision; flows by hand and from agreements say
+    # themselves who received the money.
+    imported = Flow.objects.filter(
+        organisation=organisation, receiver_key=key, source__in=(FlowSource.CSV, FlowSource.IATI)
+    )
+    if not imported.exists():
         raise ValidationError(_("No flow of ours goes to this receiver."))
     found = ReceiverDecision.objects.filter(organisation=organisation, key=key).first()
     before = snapshot(found, ("receiver_organisation", "receiver_class")) if found else None
@@ -1010,13 +1015,8 @@ def receiver_decide(
     decision.decided_by = actor
     decision.decided_at = timezone.now()
     decision.save()
-    changed = (
-        Flow.objects.filter(organisation=organisation, receiver_key=key)
-        .exclude(source=FlowSource.MANUAL)
-        .update(
-            receiver_organisation=receiver_organisation,
-            receiver_class=decision.receiver_class,
-        )
+    changed = imported.update(
+        receiver_organisation=receiver_organisation, receiver_class=decision.receiver_class
     )
     audit_record(
         actor=actor,
