@@ -267,3 +267,6 @@ SITE_NAME = _("Counterpart")
 # Anyone may register a person and their organisation unless this is turned off; invited people
 # can always join.
 OPEN_REGISTRATION = env_bool("COUNTERPART_OPEN_REGISTRATION", default=True)
+
+# The largest funding file (IATI or CSV) a person may upload, in megabytes.
+FUNDING_IMPORT_MAX_MB = int(os.environ.get("COUNTERPART_FUNDING_IMPORT_MAX_MB", "500"))

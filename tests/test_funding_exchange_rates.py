@@ -85,3 +85,19 @@ def test_a_csv_file_with_a_nul_byte_is_refused(world, media_in_tmp):
     content = b"date,kind,receiver,amount,currency\n2025-01-01,disbursement,A\x00B,1,USD\n"
     record = import_funding_file(world.intl, world.intl_editor, content, "nul.csv", kind="csv")
     assert record.status == "failed" and record.error == "not_csv"
+
+
+def test_an_iati_amount_is_valued_at_its_value_date(world, media_in_tmp):
+    for valid_from, rate in (("2025-01-01", "1.05"), ("2025-07-01", "1.10")):
+        world.client_for(world.intl_editor).post(
+            url(world, "rates/"), {"currency": "EUR", "valid_from": valid_from, "rate": rate}
+        )
+    content = b"""<iati-activities version="2.03"><iati-activity default-currency="EUR">
+    <iati-identifier>XE-VALUE-1</iati-identifier>
+    <transaction><transaction-type code="3"/><transaction-date iso-date="2025-07-05"/>
+    <value value-date="2025-06-30">1000</value>
+    <receiver-org type="24"><narrative>Partner</narrative></receiver-org></transaction>
+    </iati-activity></iati-activities>"""
+    import_funding_file(world.intl, world.intl_editor, content)
+    metrics = funding_overview(world.intl, period(world.intl, 2025, False), Filters())["metrics"]
+    assert metrics.total == Decimal("1050.00")  # the rate of 30 June, not of 5 July

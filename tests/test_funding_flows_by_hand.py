@@ -69,6 +69,7 @@ def test_an_editor_records_changes_and_deletes_a_flow(world):
         {"overhead_rate": "150"},
         {"country": "XX"},
         {"receiver_name": ""},
+        {"receiver_class": ""},
         {"receiver_organisation": "999999"},
     ],
 )

@@ -74,7 +74,8 @@ class FlowForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["receiver_organisation"].queryset = partners
         self.fields["receiver_organisation"].required = False
-        self.fields["receiver_class"].choices = [
+        self.fields["receiver_class"].required = False
+        self.fields["receiver_class"].choices = [("", "—")] + [
             (value, label)
             for value, label in ReceiverClass.choices
             if value != ReceiverClass.REVIEW
@@ -86,8 +87,14 @@ class FlowForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if not data.get("receiver_organisation") and not data.get("receiver_name"):
-            self.add_error("receiver_name", _("Name the receiver, or choose it from the list."))
+        if data.get("receiver_organisation"):
+            # What it counts as comes from its profile.
+            data["receiver_class"] = ReceiverClass.REVIEW
+        else:
+            if not data.get("receiver_name"):
+                self.add_error("receiver_name", _("Name the receiver, or choose it from the list."))
+            if not data.get("receiver_class"):
+                self.add_error("receiver_class", _("Say what this receiver counts as."))
         return data
 
 
@@ -122,6 +129,12 @@ class SettingsForm(forms.ModelForm):
     class Meta:
         model = FundingSettings
         fields = ["currency", "fiscal_year_start"]
+        help_texts = {
+            "currency": _(
+                "Exchange rates say what other currencies are worth in this one: if you change "
+                "it, change the rates too."
+            )
+        }
 
     def clean_currency(self):
         return self.cleaned_data["currency"].upper()

@@ -42,6 +42,7 @@ class Transaction:
     position: int
     type_code: str
     date: date | None
+    value_date: date | None
     amount: Decimal | None
     raw_amount: str
     currency: str
@@ -136,6 +137,7 @@ def _transaction(element, position: int) -> Transaction:
         position=position,
         type_code=type_code,
         date=when or value_date,
+        value_date=value_date,
         amount=amount,
         raw_amount=raw_amount,
         currency=currency,

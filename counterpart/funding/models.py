@@ -205,6 +205,8 @@ class Flow(models.Model):
         related_name="funding_flows",
     )  # fmt: skip
     date = models.DateField(_("date"))
+    # The day the amount is valued at, when the source gives one apart from the date.
+    value_date = models.DateField(null=True, blank=True)
     amount = models.DecimalField(
         _("amount"), max_digits=18, decimal_places=2, validators=[MinValueValidator(0)]
     )

@@ -78,7 +78,7 @@ class Rates:
 
 
 FLOW_FIELDS = (
-    "pk", "date", "amount", "currency", "receiver_organisation_id", "receiver_class",
+    "pk", "date", "value_date", "amount", "currency", "receiver_organisation_id", "receiver_class",
     "receiver_key", "receiver_name", "receiver_ref", "own", "parent_id", "intermediaries",
     "flexible", "multi_year", "overhead_rate", "country", "humanitarian", "kind", "source",
     "provider_name", "note", "partnership_id",
@@ -121,7 +121,7 @@ def valued_flows(organisation, span: Period, filters: Filters):
     # What each flow passed on to later legs, whatever their dates.
     passed_on = defaultdict(list)
     for child in Flow.objects.filter(parent__in=chosen.values("pk")).values(
-        "parent_id", "amount", "currency", "date"
+        "parent_id", "amount", "currency", "date", "value_date"
     ):
         passed_on[child["parent_id"]].append(child)
     receivers = {
@@ -154,9 +154,12 @@ def valued_flows(organisation, span: Period, filters: Filters):
         names, counts = chain(pk)
         if not counts:
             continue
-        value = rates.value(row["amount"], row["currency"], row["date"])
+        value = rates.value(row["amount"], row["currency"], row["value_date"] or row["date"])
         if value is not None and passed_on.get(pk):
-            later = [rates.value(c["amount"], c["currency"], c["date"]) for c in passed_on[pk]]
+            later = [
+                rates.value(c["amount"], c["currency"], c["value_date"] or c["date"])
+                for c in passed_on[pk]
+            ]
             value = None if None in later else max(value - sum(later), Decimal(0))
         organisation_ = receivers.get(row["receiver_organisation_id"])
         if organisation_ is not None:

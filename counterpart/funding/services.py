@@ -47,7 +47,7 @@ MB = 1024 * 1024
 
 # The fields a flow's source sets; comparing them tells an unchanged flow from a changed one.
 CONTENT_FIELDS = (
-    "kind", "date", "amount", "currency", "provider_name", "provider_ref",
+    "kind", "date", "value_date", "amount", "currency", "provider_name", "provider_ref",
     "receiver_organisation_id", "receiver_name", "receiver_ref", "receiver_type",
     "receiver_class", "receiver_key", "country", "humanitarian", "flexible", "multi_year",
     "overhead_rate", "intermediaries", "own", "source_activity", "receiver_activity", "note",
@@ -461,6 +461,7 @@ def _iati_flows(activity, organisation, resolver, report, identifier):
             source=FlowSource.IATI,
             source_key=f"iati:{activity.identifier}#{tx.position}"[:300],
             date=tx.date,
+            value_date=tx.value_date if tx.value_date != tx.date else None,
             amount=tx.amount.quantize(Decimal("0.01")),
             currency=currency,
             provider_name=provider.name[:300] if provider else "",

@@ -138,7 +138,8 @@ class Organisation(models.Model):
         default=False,
         help_text=_(
             "A public page, open to anyone with its address, shows the commitments we made and "
-            "kept each year and our partner feedback scores. It never names a partner."
+            "kept each year, our partner feedback scores and the shares of our funding that "
+            "reached local organisations. It never names a partner."
         ),
     )
     created_at = models.DateTimeField(default=timezone.now)
