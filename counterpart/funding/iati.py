@@ -84,10 +84,19 @@ def _iso_date(raw: str | None) -> date | None:
         return None
 
 
+ACTIVITY_TAGS = (
+    "transaction", "iati-identifier", "reporting-org", "recipient-country", "participating-org",
+)  # fmt: skip
+TRANSACTION_TAGS = (
+    "transaction-type", "transaction-date", "value", "provider-org", "receiver-org",
+    "recipient-country",
+)  # fmt: skip
+
+
 def _name(element) -> str:
     """The first narrative with text (version 2), else the element's own text (version 1)."""
-    for child in element:
-        if child.tag == "narrative" and child.text and child.text.strip():
+    for child in element.iterchildren("narrative"):
+        if child.text and child.text.strip():
             return " ".join(child.text.split())
     return " ".join((element.text or "").split())
 
@@ -112,7 +121,7 @@ def _transaction(element, position: int) -> Transaction:
     provider = None
     receivers = []
     country = ""
-    for child in element:
+    for child in element.iterchildren(*TRANSACTION_TAGS):
         tag = child.tag
         if tag == "transaction-type":
             type_code = (child.get("code") or "").strip().upper()
@@ -156,7 +165,7 @@ def _activity(element, file_currency: str) -> Activity:
         humanitarian=_flag(element.get("humanitarian")),
     )
     position = 0
-    for child in element:
+    for child in element.iterchildren(*ACTIVITY_TAGS):
         tag = child.tag
         if tag == "transaction":
             position += 1

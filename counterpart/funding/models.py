@@ -188,8 +188,12 @@ class ActivityLink(models.Model):
 
 
 class Flow(models.Model):
+    # Not indexed alone: every index below starts with it, and each index slows imports.
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.CASCADE, related_name="funding_flows"
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="funding_flows",
+        db_index=False,
     )
     kind = models.CharField(
         _("commitment or disbursement"), max_length=16, choices=FlowKind.choices
@@ -198,8 +202,15 @@ class Flow(models.Model):
     # Recognises the same flow when a file is imported again or an agreement derived again.
     source_key = models.CharField(max_length=300)
     funding_import = models.ForeignKey(
-        FundingImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="flows"
+        FundingImport,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="flows",
+        db_index=False,
     )
+    # A hash of what the source said, to tell an unchanged flow at the next import.
+    digest = models.CharField(max_length=32, blank=True, editable=False)
     partnership = models.ForeignKey(
         "partnerships.Partnership", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="funding_flows",

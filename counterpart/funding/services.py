@@ -5,6 +5,7 @@ Each is atomic, needs the editor role in the organisation (settings and reading 
 is audit-logged in the organisation's log."""
 
 import csv
+import functools
 import hashlib
 import io
 import os
@@ -15,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -64,6 +65,11 @@ CSV_COLUMNS = (
     "flexible", "multi_year", "overhead_rate", "note",
 )  # fmt: skip
 CSV_REQUIRED = ("date", "kind", "receiver", "amount", "currency")
+
+
+@functools.cache
+def _country_codes() -> frozenset:
+    return frozenset(code for code, _name in countries)
 
 
 def max_upload_bytes() -> int:
@@ -274,64 +280,118 @@ class ReceiverResolver:
 # --- Writing flows --------------------------------------------------------------------------
 
 
-def _content(flow: Flow) -> tuple:
-    values = []
-    for name in CONTENT_FIELDS:
-        value = getattr(flow, name)
-        if name == "country":
-            value = str(value or "")
-        elif isinstance(value, Decimal):
-            value = value.normalize()
-        values.append(value)
-    return tuple(values)
+# Left out of a flow's digest: what a receiver counts as follows from decisions and profiles,
+# which change the stored flows themselves (see receiver_decide).
+NOT_DIGESTED = frozenset({"receiver_organisation_id", "receiver_class"})
+DEFAULTS = {name: None for name in CONTENT_FIELDS} | {
+    name: "" for name in (
+        "provider_name", "provider_ref", "receiver_name", "receiver_ref", "receiver_type",
+        "receiver_key", "country", "source_activity", "receiver_activity", "note",
+    )
+} | {"intermediaries": [], "own": True, "receiver_class": ReceiverClass.REVIEW}  # fmt: skip
+
+
+def flow_values(flow: Flow) -> dict:
+    """A flow built in memory, as the values the writer stores."""
+    values = {name: getattr(flow, name) for name in CONTENT_FIELDS}
+    values["country"] = str(values["country"] or "")
+    values["source"] = flow.source
+    values["source_key"] = flow.source_key
+    return values
+
+
+def _digest(row: tuple) -> str:
+    return hashlib.blake2b(repr(row).encode(), digest_size=16).hexdigest()
 
 
 class FlowWriter:
-    """Stores flows in batches. A flow whose source key is already stored is updated only if
-    something in it changed, so importing the same file again changes nothing."""
+    """Stores flows in batches, with plain SQL because imports can hold hundreds of thousands
+    of them. A flow whose source key is already stored is rewritten only if its digest changed,
+    so importing the same file again changes nothing. `watch` names the flows whose outcome
+    the report shows."""
 
-    def __init__(self, organisation, funding_import=None):
+    def __init__(self, organisation, funding_import=None, watch=None):
         self.organisation = organisation
         self.funding_import = funding_import
-        self.pending: dict[str, Flow] = {}
+        self.watch = watch if watch is not None else {}
+        self.pending: dict[str, tuple] = {}
         self.outcomes: dict[str, str] = {}
         self.counts = {"stored": 0, "updated": 0, "unchanged": 0}
+        fields = [Flow._meta.get_field(name) for name in CONTENT_FIELDS]
+        self.columns = [field.column for field in fields]
+        intermediaries = Flow._meta.get_field("intermediaries")
+        self.index_of_json = CONTENT_FIELDS.index("intermediaries")
+        self.prepare_json = lambda value: intermediaries.get_db_prep_save(value, connection)
+        self.no_intermediaries = self.prepare_json([])
 
-    def add(self, flow: Flow) -> None:
-        flow.organisation = self.organisation
-        flow.funding_import = self.funding_import
-        self.pending[flow.source_key] = flow
+    def add(self, values: dict) -> None:
+        row = tuple(values.get(name, DEFAULTS[name]) for name in CONTENT_FIELDS)
+        digest = _digest(
+            tuple(
+                v for name, v in zip(CONTENT_FIELDS, row, strict=True) if name not in NOT_DIGESTED
+            )
+        )
+        self.pending[values["source_key"]] = (values["source"], row, digest)
         if len(self.pending) >= BATCH:
             self.flush()
+
+    def _prepared(self, row):
+        row = list(row)
+        chain = row[self.index_of_json]
+        row[self.index_of_json] = self.prepare_json(chain) if chain else self.no_intermediaries
+        return row
 
     def flush(self) -> None:
         if not self.pending:
             return
-        existing = {
-            flow.source_key: flow
-            for flow in Flow.objects.filter(
-                organisation=self.organisation, source_key__in=list(self.pending)
-            )
-        }
-        create, update = [], []
+        organisation_id = self.organisation.pk
+        import_id = self.funding_import.pk if self.funding_import else None
+        existing = dict(
+            Flow.objects.filter(organisation_id=organisation_id, source_key__in=list(self.pending))
+            .order_by()
+            .values_list("source_key", "digest")
+        )
         now = timezone.now()
-        for key, flow in self.pending.items():
+        create, update = [], []
+        for key, (source, row, digest) in self.pending.items():
             old = existing.get(key)
             if old is None:
-                create.append(flow)
-                self.outcomes[key] = "stored"
-            elif _content(old) != _content(flow):
-                flow.pk = old.pk
-                flow.parent_id = old.parent_id
-                flow.created_at = old.created_at
-                flow.updated_at = now
-                update.append(flow)
-                self.outcomes[key] = "updated"
+                create.append(
+                    (
+                        organisation_id,
+                        source,
+                        key,
+                        import_id,
+                        *self._prepared(row),
+                        digest,
+                        now,
+                        now,
+                    )
+                )
+                outcome = "stored"
+            elif old != digest:
+                update.append((*self._prepared(row), digest, import_id, now, organisation_id, key))
+                outcome = "updated"
             else:
-                self.outcomes[key] = "unchanged"
-        Flow.objects.bulk_create(create)
-        if update:
-            Flow.objects.bulk_update(update, [*CONTENT_FIELDS, "updated_at"])
+                outcome = "unchanged"
+            if key in self.watch:
+                self.outcomes[key] = outcome
+        table = connection.ops.quote_name(Flow._meta.db_table)
+        with connection.cursor() as cursor:
+            if create:
+                columns = ["organisation_id", "source", "source_key", "funding_import_id",
+                           *self.columns, "digest", "created_at", "updated_at"]  # fmt: skip
+                names, marks = ", ".join(columns), ", ".join(["%s"] * len(columns))
+                sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 (model names)
+                cursor.executemany(sql, create)
+            if update:
+                assignments = ", ".join(
+                    f"{column} = %s"
+                    for column in [*self.columns, "digest", "funding_import_id", "updated_at"]
+                )
+                where = "organisation_id = %s AND source_key = %s"
+                sql = f"UPDATE {table} SET {assignments} WHERE {where}"  # noqa: S608 (model names)
+                cursor.executemany(sql, update)
         self.counts["stored"] += len(create)
         self.counts["updated"] += len(update)
         self.counts["unchanged"] += len(self.pending) - len(create) - len(update)
@@ -403,11 +463,9 @@ def _iati_flows(activity, organisation, resolver, report, identifier):
         label = f"{where} #{tx.position}"
         if tx.type_code in iati.INCOMING_CODES:
             if tx.provider is not None and tx.provider.activity_id:
-                yield ActivityLink(
-                    organisation=organisation,
-                    activity=activity.identifier[:200],
-                    provider_activity=tx.provider.activity_id[:200],
-                    provider_ref=tx.provider.ref[:200],
+                yield (
+                    activity.identifier[:200],
+                    (tx.provider.activity_id[:200], tx.provider.ref[:200]),
                 )
             report.skip(label, "incoming", {"code": tx.type_code})
             continue
@@ -445,7 +503,7 @@ def _iati_flows(activity, organisation, resolver, report, identifier):
             report.skip(label, "bad_currency", {"value": currency[:20]})
             continue
         country = tx.country or country_default
-        if country not in countries:
+        if country not in _country_codes():
             country = ""
         org_id, receiver_class, key = resolver.resolve(
             receiver.ref, receiver.type, receiver.name, country, receiver.activity_id
@@ -456,7 +514,7 @@ def _iati_flows(activity, organisation, resolver, report, identifier):
         provider = tx.provider
         if provider is None or not (provider.name or provider.ref):
             provider = reporting
-        flow = Flow(
+        flow = dict(
             kind=kind,
             source=FlowSource.IATI,
             source_key=f"iati:{activity.identifier}#{tx.position}"[:300],
@@ -487,18 +545,18 @@ def _import_iati(funding_import, path, report: Report):
     organisation = funding_import.organisation
     identifier = organisation.iati_identifier.upper()
     resolver = ReceiverResolver(organisation)
-    writer = FlowWriter(organisation, funding_import)
-    links: dict[tuple, ActivityLink] = {}
+    writer = FlowWriter(organisation, funding_import, watch=report.pending)
+    links: set[tuple] = set()
     versions = []
     for activity in iati.read_activities(path, on_version=versions.append):
         report.counts["read"] += 1
         for item in _iati_flows(activity, organisation, resolver, report, identifier):
-            if isinstance(item, ActivityLink):
-                links[(item.activity, item.provider_activity)] = item
+            if isinstance(item, tuple) and len(item) == 2:
+                links.add((item[0], *item[1]))
                 continue
             flow, label, note = item
+            report.flow(flow["source_key"], label, _waits_for_review(flow), note)
             writer.add(flow)
-            report.flow(flow.source_key, label, _waits_for_review(flow), note)
             if len(links) >= BATCH:
                 _store_links(organisation, links)
     writer.flush()
@@ -507,13 +565,21 @@ def _import_iati(funding_import, path, report: Report):
     return writer
 
 
-def _waits_for_review(flow) -> bool:
-    return flow.receiver_organisation_id is None and flow.receiver_class == ReceiverClass.REVIEW
+def _waits_for_review(flow: dict) -> bool:
+    return flow.get("receiver_organisation_id") is None and flow["receiver_class"] == (
+        ReceiverClass.REVIEW
+    )
 
 
-def _store_links(organisation, links: dict):
+def _store_links(organisation, links: set):
+    """Remember which activity received money from which (`provider-activity-id`)."""
     if links:
-        ActivityLink.objects.bulk_create(list(links.values()), ignore_conflicts=True)
+        table = connection.ops.quote_name(ActivityLink._meta.db_table)
+        with connection.cursor() as cursor:
+            columns = "organisation_id, activity, provider_activity, provider_ref"
+            conflict = "ON CONFLICT (organisation_id, activity, provider_activity) DO NOTHING"
+            sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s) {conflict}"  # noqa: S608
+            cursor.executemany(sql, [(organisation.pk, *link) for link in links])
         links.clear()
 
 
@@ -522,46 +588,57 @@ def flows_link_chains(organisation) -> int:
     how many links were added. A flow continues an earlier one when that leg names its activity
     as the receiver's activity, or when its activity says it received money from the activity
     of a leg paid to the organisation that reports it."""
-    flows = Flow.objects.filter(organisation=organisation, source=FlowSource.IATI)
+    flows = Flow.objects.filter(organisation=organisation, source=FlowSource.IATI).order_by()
     to_activity = {}
     for pk, activity, kind in (
         flows.exclude(receiver_activity="")
-        .values_list("pk", "receiver_activity", "kind")
         .order_by("pk")
+        .values_list("pk", "receiver_activity", "kind")
+        .iterator(chunk_size=5000)
     ):
         to_activity.setdefault((activity, kind), pk)
     by_link = {}
-    for activity, provider_activity in ActivityLink.objects.filter(
-        organisation=organisation
-    ).values_list("activity", "provider_activity"):
-        by_link.setdefault(activity, set()).add(provider_activity)
+    for activity, provider_activity in (
+        ActivityLink.objects.filter(organisation=organisation)
+        .values_list("activity", "provider_activity")
+        .iterator(chunk_size=5000)
+    ):
+        by_link.setdefault(activity, []).append(provider_activity)
     paid_from = {}
     if by_link:
         sources = {a for providers in by_link.values() for a in providers}
         for pk, activity, kind, ref in (
-            flows.filter(source_activity__in=sources)
-            .exclude(receiver_ref="")
-            .values_list("pk", "source_activity", "kind", "receiver_ref")
+            flows.exclude(receiver_ref="")
             .order_by("pk")
+            .values_list("pk", "source_activity", "kind", "receiver_ref")
+            .iterator(chunk_size=5000)
         ):
-            paid_from.setdefault((activity, kind, ref.upper()), pk)
+            if activity in sources:
+                paid_from.setdefault((activity, kind, ref.upper()), pk)
     if not to_activity and not paid_from:
         return 0
-    candidates = flows.filter(parent__isnull=True).filter(
-        source_activity__in={a for a, _k in to_activity} | set(by_link)
-    )
+    targets = {activity for activity, _kind in to_activity} | set(by_link)
     changed = []
-    for flow in candidates.only("pk", "source_activity", "kind", "provider_ref"):
-        parent = to_activity.get((flow.source_activity, flow.kind))
+    for pk, activity, kind, provider_ref in (
+        flows.filter(parent__isnull=True)
+        .values_list("pk", "source_activity", "kind", "provider_ref")
+        .iterator(chunk_size=5000)
+    ):
+        if activity not in targets:
+            continue
+        parent = to_activity.get((activity, kind))
         if parent is None:
-            for provider_activity in sorted(by_link.get(flow.source_activity, ())):
-                parent = paid_from.get((provider_activity, flow.kind, flow.provider_ref.upper()))
+            for provider_activity in sorted(by_link.get(activity, ())):
+                parent = paid_from.get((provider_activity, kind, provider_ref.upper()))
                 if parent is not None:
                     break
-        if parent is not None and parent != flow.pk:
-            flow.parent_id = parent
-            changed.append(flow)
-    Flow.objects.bulk_update(changed, ["parent"], batch_size=BATCH)
+        if parent is not None and parent != pk:
+            changed.append((parent, pk))
+    table = connection.ops.quote_name(Flow._meta.db_table)
+    with connection.cursor() as cursor:
+        sql = f"UPDATE {table} SET parent_id = %s WHERE id = %s"  # noqa: S608 (model names)
+        for start in range(0, len(changed), BATCH * 5):
+            cursor.executemany(sql, changed[start : start + BATCH * 5])
     return len(changed)
 
 
@@ -791,7 +868,7 @@ def _import_csv(funding_import, handle, report: Report):
     header, rows = _read_csv(handle)
     _check_columns(header, CSV_REQUIRED)
     resolver = ReceiverResolver(organisation)
-    writer = FlowWriter(organisation, funding_import)
+    writer = FlowWriter(organisation, funding_import, watch=report.pending)
     seen = set()
     for number, row in rows:
         if not any(cell.strip() for cell in row):
@@ -808,10 +885,11 @@ def _import_csv(funding_import, handle, report: Report):
             report.skip(number, "repeated")
             continue
         seen.add(flow.source_key)
-        writer.add(flow)
-        review = _waits_for_review(flow)
+        values = flow_values(flow)
+        review = _waits_for_review(values)
         report.counts["review"] += review
         report.flow(flow.source_key, number, review)
+        writer.add(values)
     writer.flush()
     return writer
 
@@ -865,35 +943,37 @@ def flows_derive_from_agreements(*, actor, organisation) -> dict:
         chain = [i.organisation.name for i in agreement.intermediaries.all()]
         for receiver in receivers:
             writer.add(
-                Flow(
-                    kind=FlowKind.COMMITMENT,
-                    source=FlowSource.AGREEMENT,
-                    source_key=f"agreement:{partnership.pk}:{receiver.organisation_id}",
-                    partnership=partnership,
-                    date=partnership.start_date,
-                    amount=share,
-                    currency=agreement.currency,
-                    provider_name=organisation.name,
-                    receiver_organisation=receiver.organisation,
-                    receiver_name=receiver.organisation.name,
-                    receiver_class=ReceiverClass.REVIEW,
-                    receiver_key=receiver_key(
-                        receiver.organisation.iati_identifier, receiver.organisation.name
-                    ),
-                    country=(
-                        partnership.countries[0].code
-                        if len(partnership.countries) == 1
-                        else receiver.organisation.country
-                    ),
-                    flexible=(
-                        None
-                        if not agreement.funding_type
-                        else agreement.funding_type == FundingType.FLEXIBLE
-                    ),
-                    multi_year=agreement.multi_year,
-                    overhead_rate=agreement.overhead_rate,
-                    intermediaries=chain,
-                    note="",
+                flow_values(
+                    Flow(
+                        kind=FlowKind.COMMITMENT,
+                        source=FlowSource.AGREEMENT,
+                        source_key=f"agreement:{partnership.pk}:{receiver.organisation_id}",
+                        partnership=partnership,
+                        date=partnership.start_date,
+                        amount=share,
+                        currency=agreement.currency,
+                        provider_name=organisation.name,
+                        receiver_organisation=receiver.organisation,
+                        receiver_name=receiver.organisation.name,
+                        receiver_class=ReceiverClass.REVIEW,
+                        receiver_key=receiver_key(
+                            receiver.organisation.iati_identifier, receiver.organisation.name
+                        ),
+                        country=(
+                            partnership.countries[0].code
+                            if len(partnership.countries) == 1
+                            else receiver.organisation.country
+                        ),
+                        flexible=(
+                            None
+                            if not agreement.funding_type
+                            else agreement.funding_type == FundingType.FLEXIBLE
+                        ),
+                        multi_year=agreement.multi_year,
+                        overhead_rate=agreement.overhead_rate,
+                        intermediaries=chain,
+                        note="",
+                    )
                 )
             )
     writer.flush()
