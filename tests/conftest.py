@@ -553,3 +553,23 @@ def import_funding_file(organisation, actor, content: bytes, name="activities.xm
         )
     record.refresh_from_db()
     return record
+
+
+def record_flow(world, day, amount, **values):
+    """A disbursement in US dollars recorded by hand by the international editor; by default
+    to a local receiver that is not on Counterpart."""
+    from datetime import date
+    from decimal import Decimal
+
+    from counterpart.funding.services import flow_create
+
+    data = {
+        "kind": "disbursement",
+        "date": day if isinstance(day, date) else date.fromisoformat(day),
+        "amount": Decimal(amount),
+        "currency": "USD",
+        "receiver_name": "Partner",
+        "receiver_class": "local",
+        **values,
+    }
+    return flow_create(actor=world.intl_editor, organisation=world.intl, data=data)

@@ -2,21 +2,11 @@
 receiver."""
 
 from datetime import date
-from decimal import Decimal
 
 from django.urls import reverse
 
-from counterpart.funding.services import flow_create
 from counterpart.organisations.services import organisation_update
-
-
-def _flow(world, day, amount, **values):
-    return flow_create(
-        actor=world.intl_editor,
-        organisation=world.intl,
-        data={"kind": "disbursement", "date": day, "amount": Decimal(amount), "currency": "USD",
-              **values},
-    )  # fmt: skip
+from tests.conftest import record_flow
 
 
 def test_funding_figures_per_year_without_names(world, client):
@@ -25,10 +15,10 @@ def test_funding_figures_per_year_without_names(world, client):
     )
     url = reverse("accountability_page", args=[world.intl.pk])
     assert "No funding figures have been recorded yet." in client.get(url).content.decode()
-    _flow(world, date(2025, 5, 1), "30000", receiver_organisation=world.local, flexible=True)
-    _flow(world, date(2025, 6, 1), "70000", receiver_name="Global Consultants",
+    record_flow(world, date(2025, 5, 1), "30000", receiver_organisation=world.local, flexible=True)
+    record_flow(world, date(2025, 6, 1), "70000", receiver_name="Global Consultants",
           receiver_class="not_local", multi_year=True)  # fmt: skip
-    _flow(world, date(2024, 6, 1), "10000", receiver_name="Turkana Peace Group",
+    record_flow(world, date(2024, 6, 1), "10000", receiver_name="Turkana Peace Group",
           receiver_class="local", intermediaries=["One", "Two"])  # fmt: skip
     page = client.get(url).content.decode()
     row = page[page.index('<th scope="row">2025</th>') :].split("</tr>")[0]

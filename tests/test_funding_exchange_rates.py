@@ -9,23 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from counterpart.funding.models import ExchangeRate
 from counterpart.funding.selectors import Filters, funding_overview, period
-from counterpart.funding.services import flow_create
-from tests.conftest import import_funding_file
+from tests.conftest import import_funding_file, record_flow
 
 pytestmark = pytest.mark.django_db
 
 
 def url(world, tail=""):
     return f"/organisations/{world.intl.pk}/funding/{tail}"
-
-
-def _flow(world, day, amount, currency):
-    flow_create(
-        actor=world.intl_editor,
-        organisation=world.intl,
-        data={"kind": "disbursement", "date": day, "amount": Decimal(amount),
-              "currency": currency, "receiver_name": "Partner", "receiver_class": "local"},
-    )  # fmt: skip
 
 
 def test_each_flow_is_valued_at_the_rate_in_force_on_its_date(world):
@@ -35,9 +25,9 @@ def test_each_flow_is_valued_at_the_rate_in_force_on_its_date(world):
             url(world, "rates/"), {"currency": "eur", "valid_from": valid_from, "rate": rate}
         )
         assert response.status_code == 302
-    _flow(world, date(2025, 6, 30), "1000", "EUR")  # 1 050 USD
-    _flow(world, date(2025, 7, 1), "1000", "EUR")  # 1 100 USD
-    _flow(world, date(2025, 3, 1), "50000", "KES")  # no rate: left out and listed
+    record_flow(world, date(2025, 6, 30), "1000", currency="EUR")  # 1 050 USD
+    record_flow(world, date(2025, 7, 1), "1000", currency="EUR")  # 1 100 USD
+    record_flow(world, date(2025, 3, 1), "50000", currency="KES")  # no rate: left out and listed
     metrics = funding_overview(world.intl, period(world.intl, 2025, False), Filters())["metrics"]
     assert metrics.total == Decimal("2150.00")
     assert len(metrics.no_rate) == 1

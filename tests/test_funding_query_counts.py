@@ -6,26 +6,20 @@ from decimal import Decimal
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from counterpart.funding.services import flow_create
+from tests.conftest import record_flow
 
 
 def _flows(world, count, start):
     for n in range(count):
-        flow_create(
-            actor=world.intl_editor,
-            organisation=world.intl,
-            data={
-                "kind": "disbursement",
-                "date": start + timedelta(days=n % 300),
-                "amount": Decimal(100 + n),
-                "currency": "USD",
-                "receiver_organisation": world.local if n % 2 else None,
-                "receiver_name": f"Receiver {n}",
-                "receiver_class": "local",
-                "country": "KE" if n % 3 else "UG",
-                "overhead_rate": Decimal(n % 10),
-                "intermediaries": ["One"] if n % 4 else [],
-            },
+        record_flow(
+            world,
+            start + timedelta(days=n % 300),
+            100 + n,
+            receiver_organisation=world.local if n % 2 else None,
+            receiver_name=f"Receiver {n}",
+            country="KE" if n % 3 else "UG",
+            overhead_rate=Decimal(n % 10),
+            intermediaries=["One"] if n % 4 else [],
         )
 
 

@@ -26,6 +26,7 @@ from .conftest import (
     open_intake,
     propose_commitment,
     raise_concern,
+    record_flow,
 )
 
 VISITORS = [
@@ -151,25 +152,8 @@ def _published(w):
     return {"organisation_id": w.intl.pk}
 
 
-def _manual_flow(w):
-    from counterpart.funding.services import flow_create
-
-    return flow_create(
-        actor=w.intl_editor,
-        organisation=w.intl,
-        data={
-            "kind": "disbursement",
-            "date": date(2025, 3, 1),
-            "amount": 1000,
-            "currency": "USD",
-            "receiver_name": "Test Receiver",
-            "receiver_class": "local",
-        },
-    )
-
-
 def _flow_kwargs(w):
-    return {"organisation_id": w.intl.pk, "flow_id": _manual_flow(w).pk}
+    return {"organisation_id": w.intl.pk, "flow_id": record_flow(w, "2025-03-01", "1000").pk}
 
 
 def _rate_kwargs(w):
