@@ -1,7 +1,7 @@
 """Benchmark the streaming IATI import on a large generated activity file.
 
 Writes an IATI 2.03 file of a few hundred megabytes by repeating real activities from the
-shared IATI fixtures and the test data under new identifiers, then measures:
+real IATI files and the test data in tests/data under new identifiers, then measures:
 
 - the parse floor: a bare lxml iterparse pass over the file with the import's own parser
   options, which no import can beat;
@@ -50,7 +50,7 @@ from counterpart.organisations.models import Membership, Organisation, Organisat
 MB = 1024 * 1024
 TARGET_RATIO = 0.5  # import throughput against the parse floor
 TARGET_PEAK_MB = 300
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "iati"
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "data" / "iati"
 TEST_DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "funding"
 OURS = "GB-CHC-1111111"  # the importing organisation: reporting org of ours-2.03.xml
 

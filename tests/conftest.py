@@ -512,7 +512,7 @@ def raise_anonymously(world, *, category="respect", **fields):
 
 # Funding ------------------------------------------------------------------------------------
 
-IATI_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "iati"
+IATI_FIXTURES = Path(__file__).resolve().parent / "data" / "iati"
 FUNDING_DATA = Path(__file__).resolve().parent / "data" / "funding"
 
 
