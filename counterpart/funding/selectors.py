@@ -260,16 +260,27 @@ def flows_page(organisation, *, source="", query="", page=1, per_page=50):
     }
 
 
-def receivers_to_review(organisation) -> list[dict]:
-    """Receivers waiting for a decision, each once, with what their flows add up to and the
-    organisations on Counterpart whose name matches."""
-    waiting = list(
+def _waiting_receivers(organisation):
+    return (
         Flow.objects.filter(
             organisation=organisation,
             receiver_organisation__isnull=True,
             receiver_class=ReceiverClass.REVIEW,
         )
         .exclude(receiver_key="")
+        .order_by()
+    )
+
+
+def receivers_waiting_count(organisation) -> int:
+    return _waiting_receivers(organisation).values("receiver_key").distinct().count()
+
+
+def receivers_to_review(organisation) -> list[dict]:
+    """Receivers waiting for a decision, each once, with what their flows add up to and the
+    organisations on Counterpart whose name matches."""
+    waiting = list(
+        _waiting_receivers(organisation)
         .values("receiver_key")
         .annotate(
             flows=Count("pk"),
@@ -285,9 +296,10 @@ def receivers_to_review(organisation) -> list[dict]:
     names = {row["name"].casefold() for row in waiting if row["name"]}
     matches = defaultdict(list)
     if names:
-        for organisation_ in Organisation.objects.all().only(
-            "pk", "name", "country", "kind", "refugee_led", "affiliate_of"
-        ):
+        same_name = Q()
+        for name in names:
+            same_name |= Q(name__iexact=name)
+        for organisation_ in Organisation.objects.filter(same_name).only("pk", "name", "country"):
             if organisation_.name.casefold() in names:
                 matches[organisation_.name.casefold()].append(organisation_)
     for row in waiting:
@@ -336,9 +348,9 @@ def amounts_by_source(organisation):
 def public_figures(organisation, years=3) -> dict:
     """The localisation figures of the last years with payments, for the public accountability
     page: shares only, with no receiver named. Years follow the organisation's financial year."""
-    fiscal = settings_for(organisation).fiscal_year_start != 1
+    chosen = settings_for(organisation)
+    fiscal = chosen.fiscal_year_start != 1
     rows = []
-    currency = settings_for(organisation).currency
     for year in flow_years(organisation):
         if len(rows) == years:
             break
@@ -348,4 +360,4 @@ def public_figures(organisation, years=3) -> dict:
         if not metrics.counted:
             continue
         rows.append({"period": span.label, "metrics": metrics})
-    return {"currency": currency, "rows": rows}
+    return {"currency": chosen.currency, "rows": rows}

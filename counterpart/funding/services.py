@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -918,7 +919,14 @@ def flows_derive_from_agreements(*, actor, organisation) -> dict:
     parties = (
         Party.objects.filter(organisation=organisation, side=Side.INTERNATIONAL)
         .select_related("partnership__agreement")
-        .prefetch_related("partnership__agreement__intermediaries__organisation")
+        .prefetch_related(
+            "partnership__agreement__intermediaries__organisation",
+            Prefetch(
+                "partnership__parties",
+                queryset=Party.objects.filter(side=Side.LOCAL).select_related("organisation"),
+                to_attr="local_parties",
+            ),
+        )
     )
     writer = FlowWriter(organisation)
     skipped = []
@@ -931,11 +939,7 @@ def flows_derive_from_agreements(*, actor, organisation) -> dict:
         if partnership.start_date is None:
             skipped.append((partnership, "no_start"))
             continue
-        receivers = list(
-            Party.objects.filter(partnership=partnership, side=Side.LOCAL).select_related(
-                "organisation"
-            )
-        )
+        receivers = partnership.local_parties
         if not receivers:
             skipped.append((partnership, "no_partner"))
             continue

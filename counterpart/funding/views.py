@@ -93,7 +93,7 @@ def funding_overview(request, organisation_id):
             "query": request.GET.urlencode(),
             "can_edit": membership.has_role(Role.EDITOR),
             "is_admin": membership.has_role(Role.ADMIN),
-            "waiting_receivers": len(selectors.receivers_to_review(organisation)),
+            "waiting_receivers": selectors.receivers_waiting_count(organisation),
         },
         status=status,
     )
