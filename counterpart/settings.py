@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
     "counterpart.common",
     "counterpart.audit",
     "counterpart.accounts",
@@ -75,6 +77,8 @@ INSTALLED_APPS = [
     "counterpart.commitments",
     "counterpart.concerns",
     "counterpart.funding",
+    "counterpart.reports",
+    "counterpart.api",
 ]
 
 MIDDLEWARE = [

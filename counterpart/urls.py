@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("counterpart.commitments.urls")),
     path("", include("counterpart.concerns.urls")),
     path("", include("counterpart.funding.urls")),
+    path("", include("counterpart.reports.urls")),
     path("", include("counterpart.insights.urls")),
     path("", include("counterpart.assessments.urls")),
 ]
