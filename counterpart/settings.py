@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "csp",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
     "counterpart.common",
     "counterpart.audit",
     "counterpart.accounts",
@@ -274,3 +276,47 @@ OPEN_REGISTRATION = env_bool("COUNTERPART_OPEN_REGISTRATION", default=True)
 
 # The largest funding file (IATI or CSV) a person may upload, in megabytes.
 FUNDING_IMPORT_MAX_MB = int(os.environ.get("COUNTERPART_FUNDING_IMPORT_MAX_MB", "500"))
+
+# The REST API: personal tokens (or the signed-in session), organisation-scoped like the pages,
+# paged, filtered, throttled, and with errors as JSON in the reader's language.
+API_RATE = os.environ.get("COUNTERPART_API_RATE", "3000/hour")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "counterpart.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "counterpart.api.pagination.Pages",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": API_RATE},
+    "EXCEPTION_HANDLER": "counterpart.api.errors.handle",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Counterpart API",
+    "DESCRIPTION": (
+        "Organisations, partnerships, assessment rounds and their results, commitments, "
+        "concerns, funding flows and localisation metrics, and framework downloads. Sign in "
+        "with a personal token (Authorization: Bearer ...), made on the site's 'API tokens' "
+        "page. You see exactly what you see on the site."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SideEnum": "counterpart.partnerships.models.Side.choices",
+        "RoundKindEnum": "counterpart.assessments.models.RoundKind.choices",
+        "FlowKindEnum": "counterpart.funding.models.FlowKind.choices",
+        "OrganisationKindEnum": "counterpart.organisations.models.OrganisationKind.choices",
+    },
+}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", common_views.home, name="home"),
     path("healthz", common_views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("counterpart.api.urls")),
     path("accounts/", include("counterpart.accounts.urls")),
     path("organisations/", include("counterpart.organisations.urls")),
     path(

@@ -573,3 +573,18 @@ def record_flow(world, day, amount, **values):
         **values,
     }
     return flow_create(actor=world.intl_editor, organisation=world.intl, data=data)
+
+
+# API ----------------------------------------------------------------------------------------
+
+
+def api_client(user, language=None):
+    """A client that signs in to the API with a fresh personal token of the user's (never a
+    session), asking for answers in `language` when given."""
+    from counterpart.api.services import api_token_create
+
+    _token, key = api_token_create(actor=user, name="Tests")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    if language:
+        headers["HTTP_ACCEPT_LANGUAGE"] = language
+    return Client(**headers)

@@ -8,6 +8,8 @@ ACTION_LABELS = {
     "user_update_profile": _("Changed their profile"),
     "user_change_password": _("Changed their password"),
     "user_reset_password": _("Reset their password"),
+    "api_token_create": _("Made an API token"),
+    "api_token_revoke": _("Revoked an API token"),
     "organisation_create": _("Registered the organisation"),
     "organisation_update": _("Changed the organisation's profile"),
     "organisation_register_partner": _("Registered a partner organisation"),

@@ -60,6 +60,20 @@ def versions_of(framework):
     return list(framework.versions.select_related("created_by").defer("source"))
 
 
+def versions_for_user(user):
+    """Every framework version the person may read: built-in ones, their organisations' and
+    their partners' (a queryset, for paging)."""
+    return (
+        FrameworkVersion.objects.filter(
+            Q(framework__organisation__isnull=True)
+            | Q(framework__organisation_id__in=_visible_owner_ids(user))
+        )
+        .select_related("framework", "framework__organisation")
+        .defer("source")
+        .order_by("framework__name", "-number", "pk")
+    )
+
+
 def version_for_user(user, version_id) -> FrameworkVersion:
     version = (
         FrameworkVersion.objects.filter(pk=version_id)
