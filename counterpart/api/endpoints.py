@@ -2,8 +2,7 @@
 services, as the pages: the same people see the same things, and every write is checked and
 audit-logged there."""
 
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -30,7 +29,7 @@ from counterpart.organisations.models import Organisation
 from counterpart.partnerships.models import Partnership
 
 from . import filters, selectors, serializers
-from .errors import ErrorBody
+from .errors import MESSAGES, ErrorBody
 from .models import ApiToken
 from .results import results_data
 from .services import api_token_revoke
@@ -50,11 +49,33 @@ def _errors(*codes):
 
 
 READ_ERRORS = _errors(401, 404)
-LIST_ERRORS = _errors(400, 401)
+# An id in a path has at most 18 digits; longer ones are simply not found.
+ID = "[0-9]{1,18}"
+
+
+def _found(queryset, pk):
+    """The object among those the person may see, or a 404 that names nothing."""
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise exceptions.NotFound(MESSAGES[404]())
+    return found
+
+
+class Scoped:
+    """Objects are looked up among the person's own, by an id of digits only."""
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            raise exceptions.NotFound(MESSAGES[404]()) from None
+
+
+LIST_ERRORS = _errors(400, 401, 404)  # 404: a page past the last
 
 
 @extend_schema(tags=["organisations"])
-class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+class OrganisationViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """The organisations you are a member of."""
 
     queryset = Organisation.objects.none()  # for the schema; each request reads its own
@@ -123,7 +144,7 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["partnerships"])
-class PartnershipViewSet(viewsets.ReadOnlyModelViewSet):
+class PartnershipViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """The partnerships your organisations are part of."""
 
     queryset = Partnership.objects.none()  # for the schema; each request reads its own
@@ -143,7 +164,7 @@ class PartnershipViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["rounds"])
-class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class RoundViewSet(Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Assessment rounds: partnership rounds of your partnerships, and partner feedback rounds
     about your organisations."""
 
@@ -157,10 +178,10 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def _round(self):
         # Found through the same check as the round's pages, then counted like the list.
         round_for_user(self.request.user, self.kwargs["pk"])
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        return _found(self.get_queryset(), pk=self.kwargs["pk"])
 
     def _answer(self, round_, code=status.HTTP_200_OK):
-        round_ = get_object_or_404(self.get_queryset(), pk=round_.pk)
+        round_ = _found(self.get_queryset(), pk=round_.pk)
         return Response(serializers.RoundSerializer(round_).data, status=code)
 
     @extend_schema(responses={200: serializers.RoundSerializer(many=True), **LIST_ERRORS})
@@ -180,9 +201,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         given = serializers.RoundCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
-        organisation = get_object_or_404(
-            selectors.organisations_of(request.user), pk=data.pop("organisation")
-        )
+        organisation = _found(selectors.organisations_of(request.user), pk=data.pop("organisation"))
         kind = data.pop("kind")
         versions = selectors.versions_for_new_round(
             request.user, organisation, data.get("partnership")
@@ -195,7 +214,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             )
         data["framework_version"] = version
         if kind == RoundKind.PARTNERSHIP:
-            partnership = get_object_or_404(
+            partnership = _found(
                 selectors.partnerships_of(request.user), pk=data.pop("partnership")
             )
             data.pop("threshold", None)
@@ -296,7 +315,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["commitments"])
-class CommitmentViewSet(viewsets.ReadOnlyModelViewSet):
+class CommitmentViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """The commitments of your partnerships."""
 
     queryset = Commitment.objects.none()  # for the schema; each request reads its own
@@ -316,7 +335,7 @@ class CommitmentViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["concerns"])
-class ConcernViewSet(viewsets.ReadOnlyModelViewSet):
+class ConcernViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """The concerns you handle as a focal point (or, for the categories admins see, as an
     admin). Everyone else sees an empty list."""
 
@@ -337,7 +356,7 @@ class ConcernViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["funding"])
-class FlowViewSet(viewsets.ReadOnlyModelViewSet):
+class FlowViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """The funding flows of your organisations."""
 
     queryset = Flow.objects.none()  # for the schema; each request reads its own
@@ -357,7 +376,7 @@ class FlowViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["frameworks"])
-class FrameworkVersionViewSet(viewsets.ReadOnlyModelViewSet):
+class FrameworkVersionViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """Framework versions you may use: the built-in ones, your organisations' and your
     partners'."""
 
@@ -395,7 +414,7 @@ class FrameworkVersionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["tokens"])
-class TokenViewSet(mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+class TokenViewSet(Scoped, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
     """Your API tokens. Make new ones on the site's 'API tokens' page; revoke here or there."""
 
     queryset = ApiToken.objects.none()  # for the schema; each request reads its own
@@ -416,3 +435,12 @@ class TokenViewSet(mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
     def destroy(self, request, *args, **kwargs):
         api_token_revoke(actor=request.user, token=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def api_not_found(request, *args, **kwargs):
+    """Any other address under /api/: a JSON 404 like the rest of the API."""
+    from django.http import JsonResponse
+
+    return JsonResponse(
+        {"error": {"status": 404, "code": "not_found", "message": MESSAGES[404]()}}, status=404
+    )

@@ -1,6 +1,7 @@
 """The filters each list accepts, as query parameters (`?stage=review&organisation=3`)."""
 
 import django_filters
+from django import forms
 
 from counterpart.assessments.models import Round, RoundKind, RoundState
 from counterpart.commitments.models import Commitment, CommitmentState
@@ -8,12 +9,22 @@ from counterpart.concerns.models import Category, Concern, Status
 from counterpart.funding.models import Flow, FlowKind, FlowSource
 from counterpart.partnerships.models import Partnership, Side, Stage
 
+# Identifiers beyond this are refused as a wrong value rather than sent to the database.
+LARGEST_ID = 10**18
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", LARGEST_ID)
+        super().__init__(*args, **kwargs)
+
 
 class PartnershipFilter(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(choices=Stage.choices)
-    organisation = django_filters.NumberFilter(
-        field_name="parties__organisation", label="organisation", distinct=True
-    )
+    organisation = IdFilter(field_name="parties__organisation", label="organisation", distinct=True)
 
     class Meta:
         model = Partnership
@@ -23,8 +34,8 @@ class PartnershipFilter(django_filters.FilterSet):
 class RoundFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=RoundKind.choices)
     state = django_filters.ChoiceFilter(choices=RoundState.choices)
-    partnership = django_filters.NumberFilter()
-    organisation = django_filters.NumberFilter()
+    partnership = IdFilter()
+    organisation = IdFilter()
 
     class Meta:
         model = Round
@@ -34,8 +45,8 @@ class RoundFilter(django_filters.FilterSet):
 class CommitmentFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=CommitmentState.choices)
     owner_side = django_filters.ChoiceFilter(choices=Side.choices)
-    partnership = django_filters.NumberFilter()
-    round = django_filters.NumberFilter()
+    partnership = IdFilter()
+    round = IdFilter()
     due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
     due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
 
@@ -45,7 +56,7 @@ class CommitmentFilter(django_filters.FilterSet):
 
 
 class ConcernFilter(django_filters.FilterSet):
-    organisation = django_filters.NumberFilter()
+    organisation = IdFilter()
     status = django_filters.ChoiceFilter(choices=Status.choices)
     category = django_filters.ChoiceFilter(choices=Category.choices)
 
@@ -55,7 +66,7 @@ class ConcernFilter(django_filters.FilterSet):
 
 
 class FlowFilter(django_filters.FilterSet):
-    organisation = django_filters.NumberFilter()
+    organisation = IdFilter()
     kind = django_filters.ChoiceFilter(choices=FlowKind.choices)
     source = django_filters.ChoiceFilter(choices=FlowSource.choices)
     country = django_filters.CharFilter(max_length=2)

@@ -18,6 +18,7 @@ from .models import ApiToken
 class OrganisationSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     country = serializers.CharField(source="country.code", read_only=True)
+    website = serializers.CharField(read_only=True, help_text="An address, or empty.")
 
     class Meta:
         model = Organisation
@@ -61,6 +62,12 @@ class RoundSerializer(serializers.ModelSerializer):
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     privacy_label = serializers.CharField(source="get_privacy_display", read_only=True)
     response_count = serializers.IntegerField(read_only=True)
+    stage = serializers.ChoiceField(
+        choices=Stage.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty for a partner feedback round.",
+    )
 
     class Meta:
         model = Round
