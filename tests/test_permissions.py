@@ -180,6 +180,26 @@ def _intl(w):
     return {"organisation_id": w.intl.pk}
 
 
+API_ALL = "401 200 200 200 200 200 200 200"
+API_INTL = "401 404 200 200 200 404 404 404"
+API_BOTH = "401 404 200 200 200 200 200 200"
+API_OWN_TOKEN = "401 404 200 404 404 404 404 404"
+
+
+def _api_pk(builder):
+    return lambda w: {"pk": builder(w).pk}
+
+
+def _viewer_token(w):
+    from counterpart.api.services import api_token_create
+
+    return api_token_create(actor=w.intl_viewer, name="Viewer's token")[0]
+
+
+def _token_kwargs(w):
+    return {"token_id": _viewer_token(w).pk}
+
+
 MEMBERS_READ = "login 404 200 200 200 404 404 404"
 EDITORS_GET = "login 404 403 200 200 404 404 404"
 EDITORS_POST = "login 404 403 302 302 404 404 404"
@@ -534,6 +554,76 @@ EXPECTATIONS = {
     # Each person reads only their own notifications.
     "notification_list": ("get", None, None, "login 200 200 200 200 200 200 200"),
     "notification_read_all": ("post", None, {}, "login 302 302 302 302 302 302 302"),
+    # The API answers 401 (JSON) to a visitor with neither a session nor a token, and sees what
+    # the pages show: members read their organisation's data; editors on either side run a
+    # partnership round; each side accepts for itself; admins handle concerns while no focal
+    # point is named. "json" sends the data as JSON, as API clients do.
+    "api-root": ("get", None, None, API_ALL),
+    **{
+        f"api-{name}-list": ("get", None, None, API_ALL)
+        for name in (
+            "organisation",
+            "partnership",
+            "round",
+            "commitment",
+            "concern",
+            "flow",
+            "framework-version",
+            "token",
+        )
+    },  # fmt: skip
+    "api-organisation-detail": ("get", _api_pk(lambda w: w.intl), None, API_INTL),
+    "api-organisation-metrics": ("get", _api_pk(lambda w: w.intl), None, API_INTL),
+    "api-partnership-detail": ("get", _api_pk(lambda w: w.partnership), None, API_BOTH),
+    "api-round-detail": ("get", _api_pk(_draft_round), None, API_BOTH),
+    "api-round-respondents": (
+        "json",
+        _api_pk(_draft_round),
+        {"side": "local", "email": "new.person@example.org"},
+        "401 404 403 201 201 403 201 201",
+    ),
+    "api-round-accept": (
+        "json",
+        _api_pk(lambda w: make_round(w, open_it=False, accept=False)),
+        {"side": "local"},
+        "401 404 403 403 403 403 200 200",
+    ),
+    "api-round-open": ("json", _api_pk(_draft_round), {}, "401 404 403 200 200 403 200 200"),
+    "api-round-close": ("json", _api_pk(_open_round), {}, "401 404 403 200 200 403 200 200"),
+    "api-round-results": ("get", _api_pk(_released_round), None, API_BOTH),
+    "api-commitment-detail": (
+        "get",
+        _api_pk(lambda w: agreed_commitment(w, _released_round(w))),
+        None,
+        API_BOTH,
+    ),
+    "api-concern-detail": (
+        "get",
+        _api_pk(raise_concern),
+        None,
+        "401 404 404 404 200 404 404 404",
+    ),
+    "api-flow-detail": (
+        "get",
+        _api_pk(lambda w: record_flow(w, "2025-03-01", "1000")),
+        None,
+        API_INTL,
+    ),
+    "api-framework-version-detail": ("get", _api_pk(_framework_version), None, API_BOTH),
+    "api-framework-version-xlsform": ("get", _api_pk(_framework_version), None, API_BOTH),
+    "api-token-detail": ("get", _api_pk(_viewer_token), None, API_OWN_TOKEN),
+    "api_not_found": ("get", lambda w: {"rest": "no/such/thing/"}, None, _all("404")),
+    # The schema and its documentation are public, like the code they describe.
+    "api_schema": ("get", None, None, _all("200")),
+    "api_docs": ("get", None, None, _all("200")),
+    # The pages where a person makes and revokes their own tokens.
+    "api_tokens": ("get", None, None, "login 200 200 200 200 200 200 200"),
+    "api_token_revoke": (
+        "post",
+        _token_kwargs,
+        {},
+        "login 404 302 404 404 404 404 404",
+    ),
     # Respondents need no account; without a personal link in the session, nobody gets in.
     "respond_enter": ("get", lambda w: {"token": _respondent_token(w)}, None, _all("302")),
     "respond_start": ("get", None, None, _all("403")),
@@ -574,7 +664,10 @@ def test_url_permissions(world, name, visitor, expected):
     url = reverse(name, kwargs=kwargs_for(world) if kwargs_for else None)
     user = None if visitor == "anonymous" else getattr(world, visitor)
     client = world.client_for(user)
-    response = getattr(client, method)(url, data or {})
+    if method == "json":
+        response = client.post(url, data or {}, content_type="application/json")
+    else:
+        response = getattr(client, method)(url, data or {})
     if expected == "login":
         assert response.status_code == 302, response.status_code
         assert response["Location"].startswith(reverse("login")), response["Location"]
@@ -585,7 +678,9 @@ def test_url_permissions(world, name, visitor, expected):
 
 
 # Django's own language switch answers GET with a redirect and changes nothing.
-POST_ONLY = [n for n, spec in EXPECTATIONS.items() if spec[0] == "post" and n != "set_language"]
+POST_ONLY = [
+    n for n, spec in EXPECTATIONS.items() if spec[0] in ("post", "json") and n != "set_language"
+]
 
 
 @pytest.mark.parametrize("name", POST_ONLY)
@@ -595,3 +690,49 @@ def test_post_only_urls_refuse_get(world, name):
     url = reverse(name, kwargs=kwargs_for(world) if kwargs_for else None)
     response = world.client_for(world.intl_admin).get(url)
     assert response.status_code == 405
+
+
+def _round_body(w):
+    import datetime
+
+    from django.utils import timezone
+
+    from .conftest import builtin_version
+
+    today = timezone.localdate()
+    return {
+        "kind": "partnership",
+        "organisation": w.intl.pk,
+        "partnership": w.partnership.pk,
+        "title": "Made through the API",
+        "stage": "implementation",
+        "framework_version": builtin_version().pk,
+        "opens_on": today.isoformat(),
+        "closes_on": (today + datetime.timedelta(days=7)).isoformat(),
+    }
+
+
+# URLs that answer a second method as well: (name, method, kwargs builder, body builder, codes).
+# The round is prepared for the international organisation, so only its editors may.
+OTHER_METHODS = [
+    ("api-round-list", "json", None, _round_body, "401 404 403 201 201 404 404 404"),
+    ("api-token-detail", "delete", _api_pk(_viewer_token), None, "401 404 204 404 404 404 404 404"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "kwargs_for", "body_for", "visitor", "expected"),
+    [
+        (name, method, kwargs_for, body_for, visitor, expected)
+        for name, method, kwargs_for, body_for, codes in OTHER_METHODS
+        for visitor, expected in zip(VISITORS, codes.split(), strict=True)
+    ],
+)
+def test_other_methods(world, name, method, kwargs_for, body_for, visitor, expected):
+    url = reverse(name, kwargs=kwargs_for(world) if kwargs_for else None)
+    client = world.client_for(None if visitor == "anonymous" else getattr(world, visitor))
+    if method == "json":
+        response = client.post(url, body_for(world), content_type="application/json")
+    else:
+        response = getattr(client, method)(url)
+    assert response.status_code == int(expected), (visitor, response.status_code)

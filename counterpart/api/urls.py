@@ -25,7 +25,7 @@ urlpatterns = [
         name="api_docs",
     ),
     path("api/", include(router.urls)),
-    re_path(r"^api/", endpoints.api_not_found, name="api_not_found"),
+    re_path(r"^api/(?P<rest>.*)$", endpoints.api_not_found, name="api_not_found"),
     path("accounts/api-tokens/", views.token_list, name="api_tokens"),
     path("accounts/api-tokens/<id:token_id>/revoke/", views.token_revoke, name="api_token_revoke"),
 ]
