@@ -24,6 +24,10 @@ def _fast_and_quiet(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.LANGUAGE_CODE = "en"
+    # The API's request counts (throttling) live in the cache; each test starts afresh.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 def make_user(email, name="Test Person"):
