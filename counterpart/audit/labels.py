@@ -68,4 +68,6 @@ ACTION_LABELS = {
     "flow_update": _("Changed a funding flow"),
     "flow_delete": _("Deleted a funding flow"),
     "receiver_decide": _("Decided what a funding receiver counts as"),
+    "round_responses_export": _("Downloaded the responses of a round"),
+    "concerns_export": _("Downloaded the concerns"),
 }
