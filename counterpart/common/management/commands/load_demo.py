@@ -18,3 +18,7 @@ class Command(BaseCommand):
             side = "international" if "intl" in email else "local"
             self.stdout.write(f"  {email:42} {role:7} {side} side ({name})")
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
+        self.stdout.write(
+            "The API's documentation is at http://127.0.0.1:8000/api/docs/ "
+            "(make a token under My profile, API tokens)."
+        )
