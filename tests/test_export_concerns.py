@@ -2,6 +2,9 @@
 (safeguarding and fraud for the focal points only), what each concern's page shows, and the
 history with its internal notes; never the hash behind an anonymous raiser's private link."""
 
+import datetime
+import zoneinfo
+
 import pytest
 from django.http import FileResponse, StreamingHttpResponse
 
@@ -148,3 +151,17 @@ def test_labels_in_french(world, focal):
     assert row["Statut"] == "Reçue"
     assert row["Category code"] == "funding"
     assert row["Partenariat"] == "Youth protection in the camp"
+
+
+def test_times_are_in_the_readers_time_zone(world, focal):
+    concern = raise_concern(world)
+    focal.timezone = "Africa/Nairobi"
+    focal.save()
+    (row,) = as_dicts(read_csv(_export(world, focal)))
+    nairobi = concern.received_at.astimezone(zoneinfo.ZoneInfo("Africa/Nairobi"))
+    assert row["Received"] == nairobi.isoformat(timespec="minutes")
+    assert row["Received"].endswith("+03:00")
+    sheet = read_xlsx(_export(world, focal, "xlsx"))["Concerns"]
+    received = sheet[1][sheet[0].index("Received")]
+    local = nairobi.replace(tzinfo=None)
+    assert abs(received - local) < datetime.timedelta(seconds=1)

@@ -119,7 +119,9 @@ def responses_tables(round_, language) -> list[Table]:
 
 def _questions_table(content, questions, lists, language, default):
     """What each column of the responses holds: the question, its element, side and choices."""
-    titles = {s.code: pick(s.title, language, default) for s in content.sections}
+    titles = {
+        s.code: pick(s.title, language, default) for s in content.sections if s.kind == "element"
+    }
     header = [
         _("Column"),
         _("Question"),

@@ -50,7 +50,8 @@ class Export:
     filename: str  # ASCII, without the extension
     build: Any
     language: str
-    zone: Any = None
+    # The reader's time zone, taken when the download is asked for (a CSV is written later).
+    zone: Any = field(default_factory=timezone.get_current_timezone)
 
 
 def neutralise(text: str) -> str:
@@ -76,8 +77,7 @@ def csv_value(value):
 
 def _active(export):
     """The language and time zone the export is written in."""
-    zone = export.zone or timezone.get_current_timezone()
-    return translation.override(export.language), timezone.override(zone)
+    return translation.override(export.language), timezone.override(export.zone)
 
 
 class _Line:
