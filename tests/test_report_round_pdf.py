@@ -227,3 +227,15 @@ def test_the_renderer_reads_no_file_and_no_network(url):
 def test_the_renderer_reads_data_urls():
     response = DataOnlyFetcher()("data:text/plain;base64,aGVsbG8=")
     assert response.read() == b"hello"
+
+
+def test_the_results_page_and_the_dialogue_guide_link_to_the_report(world):
+    round_ = released_round(world, {Side.INTERNATIONAL: [INTERNATIONAL], Side.LOCAL: [LOCAL]})
+    client = world.client_for(world.local_viewer)
+    link = reverse("round_report_pdf", args=[round_.pk])
+    for name in ("round_results", "dialogue_guide"):
+        page = client.get(reverse(name, args=[round_.pk])).content.decode()
+        assert f'href="{link}"' in page, name
+    # Reading the questions in another language, the report follows.
+    page = client.get(reverse("round_results", args=[round_.pk]) + "?lang=fr").content.decode()
+    assert f'href="{link}?lang=fr"' in page
