@@ -554,6 +554,62 @@ EXPECTATIONS = {
     # Each person reads only their own notifications.
     "notification_list": ("get", None, None, "login 200 200 200 200 200 200 200"),
     "notification_read_all": ("post", None, {}, "login 302 302 302 302 302 302 302"),
+    # The PDF reports: the round report as the results page; the annual report to members.
+    "round_report_pdf": (
+        "get",
+        _round_kwargs(_released_round),
+        None,
+        "login 404 200 200 200 200 200 200",
+    ),
+    "annual_reports": ("get", _intl, None, MEMBERS_READ),
+    "accountability_report_pdf": (
+        "get",
+        lambda w: {"organisation_id": w.intl.pk, "year": date.today().year},
+        None,
+        MEMBERS_READ,
+    ),
+    # Downloads (XLSX, CSV): each as its page. A round's responses and results for whoever reads
+    # its results; commitments for the partnership's members; an organisation's commitments
+    # and flows for its members; concerns for its focal points (its admins while none is named).
+    "export_round_responses": (
+        "get",
+        lambda w: {"round_id": _released_round(w).pk, "fmt": "csv"},
+        None,
+        "login 404 200 200 200 200 200 200",
+    ),
+    "export_round_results": (
+        "get",
+        lambda w: {"round_id": _released_round(w).pk, "fmt": "xlsx"},
+        None,
+        "login 404 200 200 200 200 200 200",
+    ),
+    "export_partnership_commitments": (
+        "get",
+        lambda w: {"partnership_id": w.partnership.pk, "fmt": "csv"},
+        None,
+        "login 404 200 200 200 200 200 200",
+    ),
+    "export_organisation_commitments": (
+        "get",
+        lambda w: {"organisation_id": w.intl.pk, "fmt": "xlsx"},
+        None,
+        MEMBERS_READ,
+    ),
+    "export_concerns": (
+        "get",
+        lambda w: {"organisation_id": raise_concern(w).organisation_id, "fmt": "csv"},
+        None,
+        "login 404 403 403 200 404 404 404",
+    ),
+    "export_flows": (
+        "get",
+        lambda w: {
+            "organisation_id": record_flow(w, "2025-03-01", "1000").organisation_id,
+            "fmt": "xlsx",
+        },
+        None,
+        MEMBERS_READ,
+    ),
     # The API answers 401 (JSON) to a visitor with neither a session nor a token, and sees what
     # the pages show: members read their organisation's data; editors on either side run a
     # partnership round; each side accepts for itself; admins handle concerns while no focal
