@@ -7,7 +7,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -53,6 +58,15 @@ READ_ERRORS = _errors(401, 404)
 ID = "[0-9]{1,18}"
 
 
+def documented(serializer, tag):
+    """The schema of a read-only collection: its list (paged) and its items, under a tag."""
+    views = extend_schema_view(
+        list=extend_schema(responses={200: serializer(many=True), **LIST_ERRORS}),
+        retrieve=extend_schema(responses={200: serializer, **READ_ERRORS}),
+    )
+    return lambda view: views(extend_schema(tags=[tag])(view))
+
+
 def _found(queryset, pk):
     """The object among those the person may see, or a 404 that names nothing."""
     found = queryset.filter(pk=pk).first()
@@ -74,7 +88,7 @@ class Scoped:
 LIST_ERRORS = _errors(400, 401, 404)  # 404: a page past the last
 
 
-@extend_schema(tags=["organisations"])
+@documented(serializers.OrganisationSerializer, "organisations")
 class OrganisationViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """The organisations you are a member of."""
 
@@ -83,14 +97,6 @@ class OrganisationViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.organisations_of(self.request.user)
-
-    @extend_schema(responses={200: serializers.OrganisationSerializer(many=True), **LIST_ERRORS})
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(responses={200: serializers.OrganisationSerializer, **READ_ERRORS})
-    def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(
         summary="Localisation metrics",
@@ -143,7 +149,7 @@ class OrganisationViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
         return Response(serializers.MetricsSerializer(data).data)
 
 
-@extend_schema(tags=["partnerships"])
+@documented(serializers.PartnershipSerializer, "partnerships")
 class PartnershipViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """The partnerships your organisations are part of."""
 
@@ -154,16 +160,8 @@ class PartnershipViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.partnerships_of(self.request.user)
 
-    @extend_schema(responses={200: serializers.PartnershipSerializer(many=True), **LIST_ERRORS})
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={200: serializers.PartnershipSerializer, **READ_ERRORS})
-    def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
-
-
-@extend_schema(tags=["rounds"])
+@documented(serializers.RoundSerializer, "rounds")
 class RoundViewSet(Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Assessment rounds: partnership rounds of your partnerships, and partner feedback rounds
     about your organisations."""
@@ -183,14 +181,6 @@ class RoundViewSet(Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     def _answer(self, round_, code=status.HTTP_200_OK):
         round_ = _found(self.get_queryset(), pk=round_.pk)
         return Response(serializers.RoundSerializer(round_).data, status=code)
-
-    @extend_schema(responses={200: serializers.RoundSerializer(many=True), **LIST_ERRORS})
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(responses={200: serializers.RoundSerializer, **READ_ERRORS})
-    def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(
         summary="Prepare a round",
@@ -314,7 +304,7 @@ class RoundViewSet(Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         return Response(results_data(round_results(round_, language)))
 
 
-@extend_schema(tags=["commitments"])
+@documented(serializers.CommitmentSerializer, "commitments")
 class CommitmentViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """The commitments of your partnerships."""
 
@@ -325,16 +315,8 @@ class CommitmentViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.commitments_of(self.request.user)
 
-    @extend_schema(responses={200: serializers.CommitmentSerializer(many=True), **LIST_ERRORS})
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={200: serializers.CommitmentSerializer, **READ_ERRORS})
-    def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
-
-
-@extend_schema(tags=["concerns"])
+@documented(serializers.ConcernSerializer, "concerns")
 class ConcernViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """The concerns you handle as a focal point (or, for the categories admins see, as an
     admin). Everyone else sees an empty list."""
@@ -346,16 +328,8 @@ class ConcernViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.concerns_of(self.request.user)
 
-    @extend_schema(responses={200: serializers.ConcernSerializer(many=True), **LIST_ERRORS})
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={200: serializers.ConcernSerializer, **READ_ERRORS})
-    def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
-
-
-@extend_schema(tags=["funding"])
+@documented(serializers.FlowSerializer, "funding")
 class FlowViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """The funding flows of your organisations."""
 
@@ -366,16 +340,8 @@ class FlowViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.flows_of(self.request.user)
 
-    @extend_schema(responses={200: serializers.FlowSerializer(many=True), **LIST_ERRORS})
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={200: serializers.FlowSerializer, **READ_ERRORS})
-    def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
-
-
-@extend_schema(tags=["frameworks"])
+@documented(serializers.FrameworkVersionSerializer, "frameworks")
 class FrameworkVersionViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """Framework versions you may use: the built-in ones, your organisations' and your
     partners'."""
@@ -385,16 +351,6 @@ class FrameworkVersionViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return framework_selectors.versions_for_user(self.request.user)
-
-    @extend_schema(
-        responses={200: serializers.FrameworkVersionSerializer(many=True), **LIST_ERRORS}
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(responses={200: serializers.FrameworkVersionSerializer, **READ_ERRORS})
-    def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(
         summary="Download as XLSForm",
@@ -413,7 +369,7 @@ class FrameworkVersionViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
         return response
 
 
-@extend_schema(tags=["tokens"])
+@documented(serializers.ApiTokenSerializer, "tokens")
 class TokenViewSet(Scoped, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
     """Your API tokens. Make new ones on the site's 'API tokens' page; revoke here or there."""
 
@@ -422,14 +378,6 @@ class TokenViewSet(Scoped, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewS
 
     def get_queryset(self):
         return selectors.tokens_qs(self.request.user)
-
-    @extend_schema(responses={200: serializers.ApiTokenSerializer(many=True), **LIST_ERRORS})
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(responses={200: serializers.ApiTokenSerializer, **READ_ERRORS})
-    def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(summary="Revoke a token", responses={204: None, **READ_ERRORS})
     def destroy(self, request, *args, **kwargs):

@@ -239,8 +239,10 @@ def flow_for_member(organisation, flow_id) -> Flow:
     return flow
 
 
-def flows_page(organisation, *, source="", query="", page=1, per_page=50):
-    flows = Flow.objects.filter(organisation=organisation).select_related("receiver_organisation")
+def flows_found(organisation, *, source="", query=""):
+    """The organisation's flows that the flow list finds: by source, and by a piece of the
+    receiver's or provider's name or the receiver's identifier (a queryset)."""
+    flows = Flow.objects.filter(organisation=organisation)
     if source:
         flows = flows.filter(source=source)
     if query:
@@ -249,6 +251,13 @@ def flows_page(organisation, *, source="", query="", page=1, per_page=50):
             | Q(provider_name__icontains=query)
             | Q(receiver_ref__icontains=query)
         )
+    return flows
+
+
+def flows_page(organisation, *, source="", query="", page=1, per_page=50):
+    flows = flows_found(organisation, source=source, query=query).select_related(
+        "receiver_organisation"
+    )
     total = flows.count()
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)

@@ -8,7 +8,7 @@ point's standing)."""
 
 from itertools import islice
 
-from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from counterpart.assessments.models import Answer, Privacy, Response
@@ -17,7 +17,7 @@ from counterpart.concerns.models import ConcernEvent
 from counterpart.frameworks import xlsform
 from counterpart.frameworks.models import Part
 from counterpart.frameworks.selectors import version_content
-from counterpart.funding.models import Flow
+from counterpart.funding.selectors import flows_found
 from counterpart.partnerships.models import Side
 
 CHUNK = 500
@@ -161,13 +161,5 @@ FLOW_COLUMNS = (
 def flows_of(organisation, *, source="", query="", chunk_size=CHUNK):
     """The organisation's flows as its flow list finds them (by source, and by receiver or
     provider), newest first, as plain rows read in batches."""
-    flows = Flow.objects.filter(organisation=organisation)
-    if source:
-        flows = flows.filter(source=source)
-    if query:
-        flows = flows.filter(
-            Q(receiver_name__icontains=query)
-            | Q(provider_name__icontains=query)
-            | Q(receiver_ref__icontains=query)
-        )
+    flows = flows_found(organisation, source=source, query=query)
     return flows.order_by("-date", "-pk").values(*FLOW_COLUMNS).iterator(chunk_size=chunk_size)
