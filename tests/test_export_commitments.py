@@ -108,7 +108,7 @@ def test_the_workbook_and_french_labels(world):
     (rows,) = read_xlsx(response).values()
     header, row = rows
     assert row[header.index("Statut")] == "En cours"
-    assert row[header.index("Owner side")] == "Côté international"
+    assert row[header.index("Côté responsable")] == "Côté international"
     assert row[header.index("Élément")] == "Transparence"
     assert isinstance(row[header.index("Échéance")], datetime.datetime)
 

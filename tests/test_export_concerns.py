@@ -149,7 +149,7 @@ def test_labels_in_french(world, focal):
     raise_concern(world)
     (row,) = as_dicts(read_csv(_export(world, focal, query="?lang=fr")))
     assert row["Statut"] == "Reçue"
-    assert row["Category code"] == "funding"
+    assert row["Code de la catégorie"] == "funding"
     assert row["Partenariat"] == "Youth protection in the camp"
 
 

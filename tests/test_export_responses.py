@@ -140,20 +140,20 @@ def test_labels_follow_the_language_asked(world):
     responses, questions = read_xlsx(_get(world, round_, "xlsx", query="?lang=ar")).values()
     header = responses[0]
     intl = dict(zip(header, responses[1], strict=True))
-    assert intl["respect_advice_intl (label)"] == "أوافق بشدة"
-    assert intl["check_implementation_checkins (label)"] == "تم"
-    # Codes stay as they are; the side's label and the header are in Arabic.
-    assert header[4:6] == ["Side code", "الطرف"]
-    assert intl["Side code"] == "international"
+    assert intl["respect_advice_intl (التسمية)"] == "أوافق بشدة"
+    assert intl["check_implementation_checkins (التسمية)"] == "تم"
+    # Codes stay as they are; the side's label and the headers are in Arabic.
+    assert header[4:6] == ["رمز الطرف", "الطرف"]
+    assert intl["رمز الطرف"] == "international"
     assert intl["الطرف"] == "الطرف الدولي"
     advice = next(row for row in questions[1:] if row[0] == "respect_advice_local")
     assert advice[1] == "يطلب شريكنا مشورتنا حول طريقة العمل في مجتمعنا، ويأخذ بها."
     assert advice[2:4] == ["respect", "الاحترام المتبادل"]
     rows = read_csv(_get(world, round_, "csv", query="?lang=fr"))
-    assert rows[0][4:6] == ["Side code", "Côté"]
+    assert rows[0][4:6] == ["Code du côté", "Côté"]
     french = dict(zip(rows[0], rows[1], strict=True))
     assert french["Côté"] == "Côté international"
-    assert french["respect_advice_intl (label)"] == "Tout à fait d'accord"
+    assert french["respect_advice_intl (libellé)"] == "Tout à fait d'accord"
 
 
 def test_a_reader_in_french_gets_french_without_asking(world):
@@ -163,7 +163,7 @@ def test_a_reader_in_french_gets_french_without_asking(world):
     response = client.get(export_url("export_round_responses", "csv", round_id=round_.pk))
     rows = as_dicts(read_csv(response))
     assert rows[1]["Côté"] == "Côté local"
-    assert rows[1]["respect_advice_local (label)"] == "Pas d'accord"
+    assert rows[1]["respect_advice_local (libellé)"] == "Pas d'accord"
 
 
 def test_text_cells_stay_text_and_numbers_stay_numbers(world):
