@@ -58,13 +58,18 @@ READ_ERRORS = _errors(401, 404)
 ID = "[0-9]{1,18}"
 
 
-def documented(serializer, tag):
+def documented(tag):
     """The schema of a read-only collection: its list (paged) and its items, under a tag."""
-    views = extend_schema_view(
-        list=extend_schema(responses={200: serializer(many=True), **LIST_ERRORS}),
-        retrieve=extend_schema(responses={200: serializer, **READ_ERRORS}),
-    )
-    return lambda view: views(extend_schema(tags=[tag])(view))
+
+    def document(view):
+        serializer = view.serializer_class
+        views = extend_schema_view(
+            list=extend_schema(responses={200: serializer(many=True), **LIST_ERRORS}),
+            retrieve=extend_schema(responses={200: serializer, **READ_ERRORS}),
+        )
+        return views(extend_schema(tags=[tag])(view))
+
+    return document
 
 
 def _found(queryset, pk):
@@ -76,7 +81,14 @@ def _found(queryset, pk):
 
 
 class Scoped:
-    """Objects are looked up among the person's own, by an id of digits only."""
+    """Objects are listed and looked up among those `visible(user)` gives the person, by an id
+    of digits only."""
+
+    lookup_value_regex = ID
+    visible = None
+
+    def get_queryset(self):
+        return type(self).visible(self.request.user)
 
     def get_object(self):
         try:
@@ -88,15 +100,14 @@ class Scoped:
 LIST_ERRORS = _errors(400, 401, 404)  # 404: a page past the last
 
 
-@documented(serializers.OrganisationSerializer, "organisations")
+@documented("organisations")
 class OrganisationViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """The organisations you are a member of."""
 
     queryset = Organisation.objects.none()  # for the schema; each request reads its own
     serializer_class = serializers.OrganisationSerializer
 
-    def get_queryset(self):
-        return selectors.organisations_of(self.request.user)
+    visible = staticmethod(selectors.organisations_of)
 
     @extend_schema(
         summary="Localisation metrics",
@@ -149,7 +160,7 @@ class OrganisationViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
         return Response(serializers.MetricsSerializer(data).data)
 
 
-@documented(serializers.PartnershipSerializer, "partnerships")
+@documented("partnerships")
 class PartnershipViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """The partnerships your organisations are part of."""
 
@@ -157,11 +168,10 @@ class PartnershipViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.PartnershipSerializer
     filterset_class = filters.PartnershipFilter
 
-    def get_queryset(self):
-        return selectors.partnerships_of(self.request.user)
+    visible = staticmethod(selectors.partnerships_of)
 
 
-@documented(serializers.RoundSerializer, "rounds")
+@documented("rounds")
 class RoundViewSet(Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Assessment rounds: partnership rounds of your partnerships, and partner feedback rounds
     about your organisations."""
@@ -170,8 +180,7 @@ class RoundViewSet(Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     serializer_class = serializers.RoundSerializer
     filterset_class = filters.RoundFilter
 
-    def get_queryset(self):
-        return selectors.rounds_of(self.request.user)
+    visible = staticmethod(selectors.rounds_of)
 
     def _round(self):
         # Found through the same check as the round's pages, then counted like the list.
@@ -304,7 +313,7 @@ class RoundViewSet(Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         return Response(results_data(round_results(round_, language)))
 
 
-@documented(serializers.CommitmentSerializer, "commitments")
+@documented("commitments")
 class CommitmentViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """The commitments of your partnerships."""
 
@@ -312,11 +321,10 @@ class CommitmentViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.CommitmentSerializer
     filterset_class = filters.CommitmentFilter
 
-    def get_queryset(self):
-        return selectors.commitments_of(self.request.user)
+    visible = staticmethod(selectors.commitments_of)
 
 
-@documented(serializers.ConcernSerializer, "concerns")
+@documented("concerns")
 class ConcernViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """The concerns you handle as a focal point (or, for the categories admins see, as an
     admin). Everyone else sees an empty list."""
@@ -325,11 +333,10 @@ class ConcernViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.ConcernSerializer
     filterset_class = filters.ConcernFilter
 
-    def get_queryset(self):
-        return selectors.concerns_of(self.request.user)
+    visible = staticmethod(selectors.concerns_of)
 
 
-@documented(serializers.FlowSerializer, "funding")
+@documented("funding")
 class FlowViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """The funding flows of your organisations."""
 
@@ -337,11 +344,10 @@ class FlowViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.FlowSerializer
     filterset_class = filters.FlowFilter
 
-    def get_queryset(self):
-        return selectors.flows_of(self.request.user)
+    visible = staticmethod(selectors.flows_of)
 
 
-@documented(serializers.FrameworkVersionSerializer, "frameworks")
+@documented("frameworks")
 class FrameworkVersionViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """Framework versions you may use: the built-in ones, your organisations' and your
     partners'."""
@@ -349,8 +355,7 @@ class FrameworkVersionViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     queryset = FrameworkVersion.objects.none()  # for the schema; each request reads its own
     serializer_class = serializers.FrameworkVersionSerializer
 
-    def get_queryset(self):
-        return framework_selectors.versions_for_user(self.request.user)
+    visible = staticmethod(framework_selectors.versions_for_user)
 
     @extend_schema(
         summary="Download as XLSForm",
@@ -369,15 +374,14 @@ class FrameworkVersionViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
         return response
 
 
-@documented(serializers.ApiTokenSerializer, "tokens")
+@documented("tokens")
 class TokenViewSet(Scoped, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
     """Your API tokens. Make new ones on the site's 'API tokens' page; revoke here or there."""
 
     queryset = ApiToken.objects.none()  # for the schema; each request reads its own
     serializer_class = serializers.ApiTokenSerializer
 
-    def get_queryset(self):
-        return selectors.tokens_qs(self.request.user)
+    visible = staticmethod(selectors.tokens_qs)
 
     @extend_schema(summary="Revoke a token", responses={204: None, **READ_ERRORS})
     def destroy(self, request, *args, **kwargs):
