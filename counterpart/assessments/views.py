@@ -536,10 +536,10 @@ def respond_start(request, respondent, language):
     round_ = respondent.round
     languages = framework_selectors.language_names(round_.framework_version)
     form = LanguageForm(request.POST or None, languages=languages, initial={"language": language})
+    draft = _draft(respondent)
     if request.method == "POST" and form.is_valid():
         request.session[SESSION_KEY + "_language"] = form.cleaned_data["language"]
-        return redirect("respond_page", page=1)
-    draft = _draft(respondent)
+        return redirect("respond_page", page=_first_page_to_do(draft))
     return render(
         request,
         "assessments/respond_start.html",
@@ -553,6 +553,18 @@ def respond_start(request, respondent, language):
         },
         status=form_status(request),
     )
+
+
+def _first_page_to_do(draft):
+    """Where to continue: the first page not yet saved (past the last one once all are saved,
+    which leads to the review)."""
+    if draft is None or not draft.pages_done:
+        return 1
+    done = set(draft.pages_done)
+    page = 1
+    while page in done:
+        page += 1
+    return page
 
 
 def _partner_names(round_):
@@ -581,7 +593,9 @@ def respond_page(request, respondent, language, page):
             ),
             status=200,
         )
-    if not 1 <= page <= total:
+    if page > total:
+        return redirect("respond_review")
+    if page < 1:
         return redirect("respond_page", page=1)
     form.keep_only(page - 1)
     if request.method == "POST" and form.is_valid():
