@@ -31,7 +31,7 @@ def test_each_side_has_a_score_and_the_gap_names_a_blind_spot(world):
     assert "+63" in row and "blind spot" in row
     # Elements nobody answered say so rather than showing zero.
     assert "no score" in _row(html, "Transparency")
-    assert html.count('<svg viewBox="0 0 320 320"') == 2  # elements and foundations
+    assert html.count('<svg viewBox="-40 0 400 320"') == 2  # elements and foundations
     assert "Through the 2021 foundations" in html
     assert "+63" in _row(html, "Trust")
     # Item level: the two statements side by side with their answers.
@@ -71,7 +71,7 @@ def test_conversation_mode_hides_every_number(world):
     )
     html = _page(world, round_)
     assert "conversation mode" in html
-    assert '<svg viewBox="0 0 320 320"' not in html
+    assert '<svg viewBox="-40 0 400 320"' not in html
     assert "+63" not in html and "(1)" not in html and "Responses:" not in html
     assert "Strongly agree" in html  # the answers themselves stay
 

@@ -4,6 +4,7 @@ No chart library: a radar of six axes and a few short lines are a handful of coo
 inline SVG needs no script, loads with the page and stays sharp on paper."""
 
 import math
+import textwrap
 from dataclasses import dataclass, field
 
 RINGS = (25, 50, 75, 100)
@@ -11,6 +12,11 @@ RINGS = (25, 50, 75, 100)
 # copied into a document without the site's stylesheet. Both pass 4.5:1 on white.
 COLOURS = {"international": "#1d5b8c", "local": "#a8480f"}
 DEFAULT_COLOUR = "#444444"
+# Axis names are set on up to two lines of this many characters, in the room left beside the
+# chart (LABEL_ROOM on either side of the square), so that none is cut at a phone's width.
+LABEL_LINE = 16
+LABEL_ROOM = 40
+LINE_HEIGHT = 13
 
 
 @dataclass
@@ -21,6 +27,17 @@ class RadarAxis:
     label_x: float
     label_y: float
     anchor: str  # start, middle or end
+    lines: list = field(default_factory=list)  # (y, text) of each line of the label
+
+
+def label_lines(label, width=LABEL_LINE, most=2):
+    """The label on at most `most` lines of about `width` characters; a longer one ends in
+    an ellipsis."""
+    lines = textwrap.wrap(label, width) or [""]
+    if len(lines) > most:
+        lines = lines[:most]
+        lines[-1] = lines[-1][: width - 1].rstrip() + "…"
+    return lines
 
 
 @dataclass
@@ -42,6 +59,10 @@ class Radar:
     axes: list
     rings: list  # points strings, one per ring
     series: list
+
+    @property
+    def view_box(self):
+        return f"{-LABEL_ROOM} 0 {self.size + 2 * LABEL_ROOM} {self.size}"
 
 
 def _round(value):
@@ -68,7 +89,13 @@ def radar(labels, series, size=320, margin=70):
         x, y = at(index, 100)
         lx, ly = at(index, 100 + 100 * 14 / radius)
         anchor = "middle" if abs(lx - centre) < 1 else "start" if lx > centre else "end"
-        axes.append(RadarAxis(label, _round(x), _round(y), _round(lx), _round(ly + 4), anchor))
+        lines = label_lines(label)
+        # Above the centre the lines grow upwards, away from the chart; below it, downwards.
+        first = ly + 4 - (LINE_HEIGHT * (len(lines) - 1) if ly < centre - 1 else 0)
+        placed = [(_round(first + LINE_HEIGHT * n), text) for n, text in enumerate(lines)]
+        axes.append(
+            RadarAxis(label, _round(x), _round(y), _round(lx), _round(ly + 4), anchor, placed)
+        )
     rings = [
         " ".join(f"{_round(x)},{_round(y)}" for x, y in (at(i, ring) for i in range(count)))
         for ring in RINGS

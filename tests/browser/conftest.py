@@ -248,6 +248,14 @@ class Visitor:
             link.first.click()
         self._arrived(step)
 
+    def go_and_wait(self, path, landmark, step=None):
+        """Open a page that sends itself on by script, and check the page it lands on, once
+        `landmark` (a selector) shows."""
+        self.page.goto(path)
+        self.page.locator(landmark).first.wait_for()
+        self._arrived(step)
+        self.checked = self.arrivals
+
     def _arrived(self, step):
         self.page.wait_for_load_state("load")
         self.site.audit(self)
@@ -259,11 +267,11 @@ class Visitor:
         """Every page this browser showed went through the accessibility check."""
         return self.checked == self.arrivals
 
-    def fill(self, **values):
-        """Fill the fields of the page's main form by their names: text, a choice of a list
-        (by its value), a box to tick (True/False)."""
+    def fill(self, within="main", **values):
+        """Fill the fields of the page's main form (or of the form `within` selects) by their
+        names: text, a choice of a list (by its value), a box to tick (True/False)."""
         for name, value in values.items():
-            field = self.page.locator(f"main [name={name}]")
+            field = self.page.locator(f"{within} [name={name}]")
             kind = field.first.evaluate("e => e.tagName + ':' + (e.type || '')")
             if kind.startswith("SELECT"):
                 field.select_option(str(value))

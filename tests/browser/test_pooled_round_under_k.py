@@ -1,0 +1,89 @@
+"""A partner feedback round, pooled and anonymous, that closes with fewer responses than its
+threshold shows how many answered and nothing else: no score, no chart, no name."""
+
+import pytest
+from django.utils import translation
+from django.utils.translation import ngettext
+
+from counterpart.assessments.models import Round
+from tests.conftest import PASSWORD
+
+from .conftest import say
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def answer_to_the_end(visitor, value):
+    while "/respond/review/" not in visitor.page.url:
+        for radio in visitor.page.locator(f'main input[type=radio][value="{value}"]').all():
+            radio.check()
+        last = say(visitor.language, "Save and review my answers")
+        if visitor.page.get_by_role("button", name=last, exact=True).count():
+            visitor.press("Save and review my answers")
+        else:
+            visitor.press("Save and continue")
+    visitor.press("Submit my answers", "submitted")
+
+
+def test_a_pooled_round_under_its_threshold_shows_only_the_count(site, world):
+    editor = site.visitor("editor")
+    editor.sign_in(world.intl_editor, PASSWORD)
+    editor.go(f"/organisations/{world.intl.pk}/")
+    editor.follow("Prepare a partner feedback round", "new-feedback-round")
+    editor.fill(title="How do we behave as a partner? 2026", threshold=3)
+    editor.press("Prepare the round", "partners")  # straight on to choosing the partners
+    assert editor.page.url.endswith("/partners/")
+    round_url = editor.page.url.removesuffix("partners/")
+    editor.fill(partners=world.local.pk, language="ar")
+    editor.press("Ask their members", "asked")
+    editor.press("Open the round now and send the links", "open")
+    round_ = Round.objects.get(title="How do we behave as a partner? 2026")
+    assert round_.state == "open"
+    assert round_.respondents.count() == 3  # the three members of the local organisation
+
+    # Two of the three partners answer on their phones. The links were sent in Arabic; the
+    # second partner reads French, and chooses it on the first page.
+    for person, language in ((world.local_admin, "ar"), (world.local_viewer, "fr")):
+        partner = site.visitor(person.email.split("@")[0], language="ar", phone=True)
+        partner.go(site.link_in_mail(person.email, "/respond/"), "start")
+        partner.fill(language=language)
+        partner.press("Start")
+        partner.language = language
+        assert partner.page.locator("html").get_attribute("lang") == language
+        answer_to_the_end(partner, "1")
+
+    editor.go(round_url)
+    assert say("en", "The round is anonymous: you see how many have answered, never who.") in (
+        editor.text()
+    )
+    editor.press("Close the round now", "closed")
+    round_.refresh_from_db()
+    assert round_.state == "closed"
+    shown = editor.text()
+    assert "2 responses. Results appear only from 3 responses, so they are not shown." in shown
+    assert world.local_admin.email not in shown  # nobody is named as having answered
+    assert not editor.page.get_by_role("link", name="Read the results").count()
+
+    # The results' address itself shows the count and the reason, nothing else.
+    response = editor.go(round_url + "results/", "results-withheld")
+    assert response.status == 403
+    assert say("en", "The results are not available") in editor.text("h1")
+    assert "This round received 2 responses." in editor.text()
+    assert not editor.page.locator("main svg, main table").count()
+
+    # The same in Arabic, right to left, once the editor changes the language.
+    editor.page.locator("#language-choice").select_option("ar")
+    editor.press("Change language", within="header")
+    editor.language = "ar"
+    editor.go(round_url, "closed-ar")
+    assert editor.page.locator("html").get_attribute("dir") == "rtl"
+    with translation.override("ar"):
+        count = ngettext(
+            "%(counter)s response. Results appear only from %(threshold)s responses, so they "
+            "are not shown.",
+            "%(counter)s responses. Results appear only from %(threshold)s responses, so they "
+            "are not shown.",
+            2,
+        ) % {"counter": 2, "threshold": 3}
+    assert count in editor.text()
+    assert all(visitor.all_pages_checked() for visitor in site.visitors)
