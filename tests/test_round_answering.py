@@ -51,6 +51,36 @@ def test_a_draft_is_kept_after_each_page_and_resumed_on_another_device(world):
     assert re.search(rf'name="{names[0]}" value="2"[^>]*checked', page)
 
 
+def test_continuing_opens_the_first_page_not_yet_saved(world):
+    round_ = make_round(world)
+    respondent = _local(round_)
+    phone = respondent_client(respondent)
+    phone.post("/respond/start/", {"language": "en"})
+    phone.post("/respond/page/1/", {"next": ""})
+    phone.post("/respond/page/2/", {"stop": ""})
+    laptop = respondent_client(respondent)
+    response = laptop.post("/respond/start/", {"language": "en"})
+    assert response["Location"] == "/respond/page/3/"
+    for page in range(3, 8):
+        laptop.post(f"/respond/page/{page}/", {"next": ""})
+    again = respondent_client(respondent)  # every page saved: straight to the review
+    response = again.post("/respond/start/", {"language": "en"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/respond/review/"
+    assert "Review your answers" in response.content.decode()
+
+
+def test_the_thank_you_page_speaks_the_language_of_the_answers(world):
+    round_ = make_round(world)
+    client = respondent_client(_local(round_))
+    client.post("/respond/start/", {"language": "fr"}, HTTP_ACCEPT_LANGUAGE="ar")
+    for page in range(1, 8):
+        client.post(f"/respond/page/{page}/", {"next": ""})
+    client.post("/respond/review/")
+    done = client.get("/respond/done/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert '<html lang="fr" dir="ltr">' in done
+    assert "<h1>Vos réponses sont envoyées</h1>" in done
+
+
 def test_a_wrong_value_is_refused_with_a_message_and_nothing_saved(world):
     round_ = make_round(world, stage="agreement")
     respondent = _local(round_)

@@ -644,6 +644,9 @@ def respond_review(request, respondent, language):
         request.session.pop(SESSION_KEY, None)
         request.session.pop(SESSION_KEY + "_language", None)
         request.session["counterpart_submitted_round"] = round_.title
+        request.session["counterpart_submitted_language"] = getattr(
+            request, "LANGUAGE_CODE", get_language()
+        )
         return redirect("respond_done")
     form = questionnaire_form(round_, respondent.side, language)
     pages = []
@@ -683,4 +686,9 @@ def respond_done(request):
     title = request.session.get("counterpart_submitted_round")
     if title is None:
         return redirect(reverse("home"))
+    # In the language the questions were answered in, when the interface speaks it.
+    language = request.session.get("counterpart_submitted_language")
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
     return render(request, "assessments/respond_done.html", {"title": title})

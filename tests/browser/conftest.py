@@ -6,6 +6,7 @@ violation of serious or critical impact fails the test. Each step leaves a scree
 test-artifacts/browser/<test>/, and a failing test leaves each visitor's last page there too,
 as a picture and as HTML."""
 
+import functools
 import json
 import os
 import re
@@ -35,6 +36,36 @@ PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 BLOCKING_IMPACTS = {"serious", "critical"}
 TIMEOUT_MS = 10_000
+
+
+# The toolkit's own name, which translations may quote in English beside their own words.
+PROPER_NAMES = {"Equitable Partnerships", "Equitable Partnerships Accountability Toolkit"}
+
+
+@functools.cache
+def interface_sentences(language):
+    """The English sentences of the interface that have a translation into `language`: seen on
+    a page shown in that language, one of them is text left untranslated. Only sentences (with
+    a space, no placeholder, not the same in both languages) are looked for."""
+    import polib
+
+    catalogue = polib.pofile(
+        str(ROOT / "counterpart" / "locale" / language / "LC_MESSAGES" / "django.po")
+    )
+    return [
+        entry.msgid
+        for entry in catalogue.translated_entries()
+        if " " in entry.msgid
+        and len(entry.msgid) >= 12
+        and "%" not in entry.msgid
+        and "{" not in entry.msgid
+        and entry.msgstr != entry.msgid
+        and entry.msgid not in PROPER_NAMES
+    ]
+
+
+def untranslated(text, language):
+    return [sentence for sentence in interface_sentences(language) if sentence in text]
 
 
 def say(language, text):
@@ -173,6 +204,23 @@ class Site:
                 f"{visitor.name} at {page.url}:\n" + json.dumps(blocking, indent=1)
             )
 
+    def check_language(self, visitor):
+        """The page speaks the visitor's language, in the right direction, with no sentence of
+        the interface left in English."""
+        page = visitor.page
+        html = page.locator("html")
+        lang, direction = html.get_attribute("lang"), html.get_attribute("dir")
+        expected = "rtl" if visitor.language == "ar" else "ltr"
+        problems = []
+        if lang != visitor.language or direction != expected:
+            problems.append(f"lang={lang} dir={direction}, expected {visitor.language} {expected}")
+        if visitor.language != "en":
+            left = untranslated(page.locator("body").inner_text(), visitor.language)
+            problems += [f"untranslated: “{sentence}”" for sentence in left]
+        if problems:
+            self.snapshot(visitor, "language")
+            raise AssertionError(f"{visitor.name} at {page.url}:\n" + "\n".join(problems))
+
     def _auditor_page(self):
         if self._auditor is None:
             context = self.browser.new_context(base_url=self.url, viewport=DESKTOP)
@@ -233,11 +281,12 @@ class Visitor:
         self._arrived(step)
         return response
 
-    def press(self, name, step=None, *, within=None):
-        """Press the button that reads `name` (English, shown in the visitor's language) and
-        that leads to another page."""
+    def press(self, name, step=None, *, within=None, shown_in=None):
+        """Press the button that reads `name` (English, shown in the visitor's language unless
+        `shown_in` says otherwise) and that leads to another page."""
         scope = self.page.locator(within) if within else self.page
-        target = scope.get_by_role("button", name=say(self.language, name), exact=True)
+        words = say(shown_in or self.language, name)
+        target = scope.get_by_role("button", name=words, exact=True)
         with self.page.expect_navigation():
             target.click()
         self._arrived(step)
@@ -259,6 +308,7 @@ class Visitor:
     def _arrived(self, step):
         self.page.wait_for_load_state("load")
         self.site.audit(self)
+        self.site.check_language(self)
         self.checked = self.arrivals
         if step:
             self.site.snapshot(self, step)

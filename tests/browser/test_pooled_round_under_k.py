@@ -47,8 +47,8 @@ def test_a_pooled_round_under_its_threshold_shows_only_the_count(site, world):
         partner = site.visitor(person.email.split("@")[0], language="ar", phone=True)
         partner.go(site.link_in_mail(person.email, "/respond/"), "start")
         partner.fill(language=language)
-        partner.press("Start")
         partner.language = language
+        partner.press("Start", shown_in="ar")
         assert partner.page.locator("html").get_attribute("lang") == language
         answer_to_the_end(partner, "1")
 
@@ -73,8 +73,8 @@ def test_a_pooled_round_under_its_threshold_shows_only_the_count(site, world):
 
     # The same in Arabic, right to left, once the editor changes the language.
     editor.page.locator("#language-choice").select_option("ar")
-    editor.press("Change language", within="header")
     editor.language = "ar"
+    editor.press("Change language", within="header", shown_in="en")
     editor.go(round_url, "closed-ar")
     assert editor.page.locator("html").get_attribute("dir") == "rtl"
     with translation.override("ar"):
