@@ -221,6 +221,29 @@ class Site:
             self.snapshot(visitor, "language")
             raise AssertionError(f"{visitor.name} at {page.url}:\n" + "\n".join(problems))
 
+    def check_width(self, visitor):
+        """Nothing makes the page wider than the screen: on a phone, a page that scrolls
+        sideways hides the end of every line."""
+        width = visitor.page.viewport_size["width"]
+        wider = visitor.page.evaluate(
+            """(width) => [...document.querySelectorAll("body *")]
+                .filter(e => e.getBoundingClientRect().right > width + 1
+                             || e.getBoundingClientRect().left < -1)
+                .filter(e => !e.closest(".scroll, .visually-hidden, .skip"))
+                .slice(0, 5)
+                .map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : "")
+                          + " " + Math.round(e.getBoundingClientRect().left) + "–"
+                          + Math.round(e.getBoundingClientRect().right))""",
+            width,
+        )
+        scroll = visitor.page.evaluate("document.documentElement.scrollWidth")
+        if scroll > width or wider:
+            self.snapshot(visitor, "too-wide")
+            raise AssertionError(
+                f"{visitor.name} at {visitor.page.url}: {scroll} px wide on a {width} px "
+                f"screen; beyond its edges: {wider}"
+            )
+
     def _auditor_page(self):
         if self._auditor is None:
             context = self.browser.new_context(base_url=self.url, viewport=DESKTOP)
@@ -309,6 +332,7 @@ class Visitor:
         self.page.wait_for_load_state("load")
         self.site.audit(self)
         self.site.check_language(self)
+        self.site.check_width(self)
         self.checked = self.arrivals
         if step:
             self.site.snapshot(self, step)

@@ -54,3 +54,10 @@ def test_a_page_never_checked_is_noticed(site):
     serve(visitor, FAULTY)
     visitor.page.goto("/probe/")  # around the checks
     assert not visitor.all_pages_checked()
+
+
+def test_a_page_wider_than_a_phone_fails_it(site):
+    visitor = site.visitor("probe", phone=True)
+    serve(visitor, CLEAN_ENGLISH.replace("<p>", '<p style="width: 500px">'))
+    with pytest.raises(AssertionError, match="wide on a 360 px screen"):
+        visitor.go("/probe/")

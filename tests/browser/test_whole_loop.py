@@ -180,7 +180,7 @@ def test_the_whole_loop(site, people, media_in_tmp):
     commitment.refresh_from_db()
     assert commitment.state == "active"
 
-    tom = site.visitor("tom")
+    tom = site.visitor("tom", language="es")  # Tom works in Spanish
     tom.sign_in(people["tom"], PASSWORD)
     tom.go(f"/commitments/{commitment.pk}/")
     tom.fill(note="The March revision was shared with Sawa two weeks before it went out.")
@@ -195,6 +195,8 @@ def test_the_whole_loop(site, people, media_in_tmp):
     )
     tom.press("Post", "progress")
     assert "march-revision.pdf" in tom.text()
+    # The Arabic title reads right to left inside the Spanish page.
+    assert tom.page.locator("h1").evaluate("e => getComputedStyle(e).direction") == "rtl"
     tom.fill(note="Every revision this year was shared first.", done=True)
     tom.press("Post", "reported-done")
     commitment.refresh_from_db()
