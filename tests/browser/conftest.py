@@ -278,7 +278,7 @@ class Site:
 
 
 class Visitor:
-    """One person's browser. Every way of reaching a page goes through `_arrived`, which waits
+    """One person's browser. Every way of reaching a page goes through `arrived`, which waits
     for the page and checks its accessibility."""
 
     def __init__(self, site, name, context, javascript, language):
@@ -301,7 +301,7 @@ class Visitor:
 
     def go(self, path, step=None):
         response = self.page.goto(path)
-        self._arrived(step)
+        self.arrived(step)
         return response
 
     def press(self, name, step=None, *, within=None, shown_in=None):
@@ -312,23 +312,23 @@ class Visitor:
         target = scope.get_by_role("button", name=words, exact=True)
         with self.page.expect_navigation():
             target.click()
-        self._arrived(step)
+        self.arrived(step)
 
     def follow(self, name, step=None):
         with self.page.expect_navigation():
             link = self.page.get_by_role("link", name=say(self.language, name), exact=True)
             link.first.click()
-        self._arrived(step)
+        self.arrived(step)
 
     def go_and_wait(self, path, landmark, step=None):
         """Open a page that sends itself on by script, and check the page it lands on, once
         `landmark` (a selector) shows."""
         self.page.goto(path)
         self.page.locator(landmark).first.wait_for()
-        self._arrived(step)
+        self.arrived(step)
         self.checked = self.arrivals
 
-    def _arrived(self, step):
+    def arrived(self, step):
         self.page.wait_for_load_state("load")
         self.site.audit(self)
         self.site.check_language(self)
@@ -367,4 +367,4 @@ class Visitor:
         self.page.locator("input[name=password]").fill(password)
         with self.page.expect_navigation():
             self.page.locator("main form button[type=submit]").click()
-        self._arrived(None)
+        self.arrived(None)
