@@ -108,6 +108,12 @@ def browser(monkeypatch):
         )
         yield chromium
         chromium.close()
+        # Database connections opened while Playwright's loop runs are kept apart from the
+        # others (Django keeps them per context, not per thread): close them here, or the
+        # test database could not be dropped at the end of the run.
+        from django.db import connections
+
+        connections.close_all()
 
 
 @pytest.fixture
