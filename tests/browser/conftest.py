@@ -1,8 +1,10 @@
 """Browser tests: Debian's Chromium, driven by Playwright, against a live Counterpart server that
 the test run starts (pytest-django's `live_server`, on the test database).
 
-Every page a visitor reaches is checked with axe-core, injected from its npm package; a
-violation of serious or critical impact fails the test. Each step leaves a screenshot under
+Every page a visitor reaches is checked: with axe-core, injected from its npm package (a
+violation of serious or critical impact fails the test); for the visitor's language and
+direction, with no sentence of the interface left in English; and for anything wider than the
+screen. `test_page_checks.py` shows each check failing. Each step leaves a screenshot under
 test-artifacts/browser/<test>/, and a failing test leaves each visitor's last page there too,
 as a picture and as HTML."""
 
@@ -131,6 +133,37 @@ def site(browser, live_server, settings, mailoutbox, request):
     if failed is not None and failed.failed:
         live.keep_failure()
     live.close()
+
+
+def answer_page(visitor, value):
+    """Choose `value` on every scale of the page (the other questions are left blank)."""
+    chosen = set()
+    for radio in visitor.page.locator(f'main input[type=radio][value="{value}"]').all():
+        name = radio.get_attribute("name")
+        if name not in chosen:
+            radio.check()
+            chosen.add(name)
+    return len(chosen)
+
+
+def answer_all(visitor, value, *, stop_after=None, shots=()):
+    """From the current page to the review page, saving each page; with `stop_after`, press
+    “Save and stop for now” on that page instead. Returns the last page answered."""
+    page = int(visitor.page.url.rstrip("/").rsplit("/", 1)[1])
+    last = say(visitor.language, "Save and review my answers")
+    while True:
+        assert f"/respond/page/{page}/" in visitor.page.url, visitor.page.url
+        if page in shots:
+            visitor.site.snapshot(visitor, f"page-{page}")
+        answer_page(visitor, value)
+        if page == stop_after:
+            visitor.press("Save and stop for now", "stopped")
+            return page
+        if visitor.page.get_by_role("button", name=last, exact=True).count():
+            visitor.press("Save and review my answers", "review")
+            return page
+        visitor.press("Save and continue")
+        page += 1
 
 
 class AccessibilityProblem(AssertionError):

@@ -9,7 +9,7 @@ from counterpart.commitments.models import Commitment
 from counterpart.organisations.models import OrganisationKind, Role
 from tests.conftest import PASSWORD, add_member, make_org, make_user
 
-from .conftest import ROOT, say
+from .conftest import ROOT, answer_all, say
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -31,37 +31,6 @@ def people():
         found[key] = make_user(email, name)
         add_member(org, found[key], role)
     return found
-
-
-def answer_page(visitor, value):
-    """Choose `value` on every scale of the page (the other questions are left blank)."""
-    chosen = set()
-    for radio in visitor.page.locator(f'main input[type=radio][value="{value}"]').all():
-        name = radio.get_attribute("name")
-        if name not in chosen:
-            radio.check()
-            chosen.add(name)
-    return len(chosen)
-
-
-def answer_all(visitor, value, *, stop_after=None, shots=()):
-    """From the current page to the review page, saving each page; with `stop_after`, press
-    “Save and stop for now” on that page instead. Returns the last page answered."""
-    page = int(visitor.page.url.rstrip("/").rsplit("/", 1)[1])
-    last = say(visitor.language, "Save and review my answers")
-    while True:
-        assert f"/respond/page/{page}/" in visitor.page.url, visitor.page.url
-        if page in shots:
-            visitor.site.snapshot(visitor, f"page-{page}")
-        answer_page(visitor, value)
-        if page == stop_after:
-            visitor.press("Save and stop for now", "stopped")
-            return page
-        if visitor.page.get_by_role("button", name=last, exact=True).count():
-            visitor.press("Save and review my answers", "review")
-            return page
-        visitor.press("Save and continue")
-        page += 1
 
 
 def test_the_whole_loop(site, people, media_in_tmp):
