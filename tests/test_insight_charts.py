@@ -2,7 +2,7 @@
 
 import math
 
-from counterpart.insights.charts import radar, trend
+from counterpart.insights.charts import label_lines, radar, trend
 from counterpart.insights.templatetags.insight import bar_segments, points, signed
 
 
@@ -30,6 +30,20 @@ def test_a_radar_puts_the_first_axis_at_the_top_and_100_on_the_outer_ring():
     assert len(chart.series[0].dots) == 5
     assert len(chart.rings) == 4
     assert chart.series[0].colour == "#1d5b8c"
+
+
+def test_long_axis_names_wrap_on_two_lines_in_room_beside_the_chart():
+    assert label_lines("Transparency") == ["Transparency"]
+    assert label_lines("Shared voice and ownership") == ["Shared voice and", "ownership"]
+    long = label_lines("Continuous self-assessment and learning from every partner")
+    assert len(long) == 2 and long[1].endswith("…") and all(len(line) <= 16 for line in long)
+    chart = radar(["Shared voice and ownership", "B", "C", "D"], [], size=320, margin=70)
+    assert chart.view_box == "-40 0 400 320"  # 40 units beside the square on each side
+    top, right, bottom = chart.axes[0], chart.axes[1], chart.axes[2]
+    # Above the centre the second line sits on the first's old place and the first rises.
+    assert [y for y, _text in top.lines] == [top.label_y - 13, top.label_y]
+    assert [text for _y, text in top.lines] == ["Shared voice and", "ownership"]
+    assert right.lines == [(right.label_y, "B")] and bottom.lines == [(bottom.label_y, "C")]
 
 
 def test_a_radar_needs_three_axes():
