@@ -308,6 +308,7 @@ class Site:
                 stem.with_suffix(".html").write_text(visitor.page.content(), encoding="utf-8")
             except Exception as problem:  # the browser may be what failed
                 print(f"Could not keep the page of {visitor.name}: {problem}")
+        print(f"Screenshots and the last pages, as pictures and HTML: {self.folder}")
 
     def close(self):
         for visitor in self.visitors:
