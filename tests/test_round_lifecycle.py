@@ -1,6 +1,8 @@
 """A partnership round from preparation to release: both sides accept, links go out, both
 answer, and the answers unseal only then."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -136,3 +138,10 @@ def test_comments_are_listed_in_an_order_that_says_nothing_of_who_came_first(wor
     html = page.content.decode()
     positions = [html.index(n) for n in ("apple", "kiwi", "mango", "zebra")]
     assert positions == sorted(positions)
+
+
+def test_the_form_to_ask_someone_starts_on_the_editor_s_own_side(world):
+    round_ = make_round(world, respondents=False, open_it=False)
+    for editor, side in ((world.local_editor, "local"), (world.intl_editor, "international")):
+        page = world.client_for(editor).get(f"/rounds/{round_.pk}/").content.decode()
+        assert re.search(rf'<option value="{side}" selected>', page), side

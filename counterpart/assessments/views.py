@@ -194,7 +194,8 @@ def _render_detail(request, round_, respondent_form=None, extend_form=None, stat
     editing_sides = sides_of(request.user, round_, Role.EDITOR)
     manager = can_manage(request.user, round_)
     if respondent_form is None and manager:
-        respondent_form = RespondentForm(initial={"language": get_language()})
+        own_side = next(iter(editing_sides)) if len(editing_sides) == 1 else None
+        respondent_form = RespondentForm(initial={"language": get_language(), "side": own_side})
         if round_.is_pooled:
             del respondent_form.fields["side"]
     to_accept = [
