@@ -124,8 +124,9 @@ def test_the_whole_loop(site, people, media_in_tmp):
     assert round_.state == "released"
     nour.go(round_url + "results/", "results")
     assert say("ar", "Results") in nour.text("h1")
-    radar = nour.page.locator("figure svg")
-    assert radar.count() >= 1
+    radar = nour.page.locator("figure.radar").first
+    assert radar.locator("polygon.series").count() == 2  # both sides drawn
+    assert radar.locator("text").count() == 6  # one name per element
     assert nour.page.locator(".result.flagged").count() >= 1  # 4 against 2: a gap to talk about
     nour.follow("Dialogue guide for the joint meeting", "dialogue-guide")
     assert nour.page.locator(".topic-title").count() >= 1
