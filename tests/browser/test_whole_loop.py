@@ -41,7 +41,12 @@ def test_the_whole_loop(site, people, media_in_tmp):
     claire.sign_in(people["claire"], PASSWORD)
     claire.go("/partnerships/new/", "new-partnership")
     claire.fill(
-        partner=local.pk, title="Livelihoods for young refugees in Irbid", stage="implementation"
+        partner=local.pk,
+        title="Livelihoods for young refugees in Irbid",
+        stage="implementation",
+        countries="JO",
+        start_date="2026-01-01",
+        end_date="2028-12-31",
     )
     claire.press("Create the partnership", "partnership-created")
     assert "Livelihoods for young refugees in Irbid" in claire.text("h1")
