@@ -178,7 +178,6 @@ class Site:
         self.outbox = outbox
         self.visitors = []
         self.shots = 0
-        self.audited = []
         self._auditor = None
 
     # People ------------------------------------------------------------------------------
@@ -235,7 +234,6 @@ class Site:
                 }));
             }"""
         )
-        self.audited.append(page.url)
         blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
         if blocking:
             self.snapshot(visitor, "accessibility")
