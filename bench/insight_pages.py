@@ -229,6 +229,20 @@ def measure(client, url, repeat):
     return statistics.median(times), times[int(0.95 * (len(times) - 1))], count
 
 
+def signed_in_with_a_sample(viewer, partnerships):
+    """Fresh planner statistics, a client signed in as `viewer`, and a released round of the
+    middle partnership to measure on."""
+    if connection.vendor != "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    client = Client()
+    client.force_login(viewer)
+    sample = Round.objects.filter(partnership=partnerships[len(partnerships) // 2]).order_by(
+        "-released_at"
+    )[0]
+    return client, sample
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--partnerships", type=int, default=2000)
@@ -246,14 +260,7 @@ def main():
             f"{Round.objects.count():,} released rounds, {Response.objects.count():,} responses, "
             f"{answers:,} answers.\n"
         )
-        if connection.vendor != "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        client = Client()
-        client.force_login(viewer)
-        sample = Round.objects.filter(partnership=partnerships[len(partnerships) // 2]).order_by(
-            "-released_at"
-        )[0]
+        client, sample = signed_in_with_a_sample(viewer, partnerships)
         pages = [
             ("portfolio (gap, last 12 months)", f"/organisations/{funder.pk}/portfolio/"),
             (

@@ -26,10 +26,9 @@ from pathlib import Path
 import throwaway  # sets up Django on a throwaway database
 from django.conf import settings
 from django.db import connection, transaction
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from insight_pages import build
+from insight_pages import build, signed_in_with_a_sample
 from pypdf import PdfReader
 
 from counterpart.assessments.models import Privacy, Round, RoundKind, RoundState
@@ -247,14 +246,7 @@ def main():
             f"{Round.objects.count():,} rounds, {answers:,} answers; this year {flows:,} "
             f"flows, {FEEDBACK_ROUNDS} partner feedback rounds, {commitments:,} commitments.\n"
         )
-        if connection.vendor != "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        client = Client()
-        client.force_login(viewer)
-        sample = Round.objects.filter(partnership=partnerships[len(partnerships) // 2]).order_by(
-            "-released_at"
-        )[0]
+        client, sample = signed_in_with_a_sample(viewer, partnerships)
         reports = [
             (f"annual report {year}, {len(partnerships):,} partnerships", funder.pk, None),
             (f"annual report {year}, 10 partnerships", small.pk, None),
