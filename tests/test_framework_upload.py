@@ -21,6 +21,8 @@ from .conftest import (
     survey_cell,
 )
 
+pytestmark = pytest.mark.xml_readers
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -7,7 +7,7 @@ from counterpart.funding.models import Flow
 from counterpart.funding.report import reason_text
 from tests.conftest import fixture_bytes, import_funding_file
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xml_readers]
 
 BOMB = b"""<?xml version="1.0"?>
 <!DOCTYPE iati-activities [

@@ -13,7 +13,7 @@ from counterpart.funding.services import exchange_rate_save, receiver_decide
 from counterpart.organisations.models import OrganisationKind
 from tests.conftest import fixture_bytes, import_funding_file, make_org
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xml_readers]
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 from counterpart.funding.models import ActivityLink, Flow
 from tests.conftest import fixture_bytes, import_funding_file
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xml_readers]
 
 
 def reasons(record):

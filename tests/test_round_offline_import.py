@@ -12,6 +12,8 @@ from counterpart.assessments.models import Answer, Response
 
 from .conftest import add_member, make_pooled_round, make_round
 
+pytestmark = pytest.mark.xml_readers
+
 # A KoboToolbox CSV export: ";" between columns, group paths in the headers, its own metadata.
 KOBO_CSV = (
     "start;end;respondent_side;partnership_stage;respect/respect_advice_local;"

@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from counterpart.common.xml_prolog import WORKBOOK_DOCTYPE_MESSAGE, workbook_declares_doctype
 from counterpart.frameworks import xlsform
 from counterpart.frameworks.selectors import version_content
 from counterpart.partnerships.models import Side
@@ -73,6 +74,8 @@ def _rows_from_csv(data):
 def _rows_from_xlsx(data):
     from openpyxl import load_workbook
 
+    if workbook_declares_doctype(data):
+        raise ExportInvalid([ImportProblem(1, "", str(WORKBOOK_DOCTYPE_MESSAGE))])
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         rows = []

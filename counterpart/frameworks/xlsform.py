@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from counterpart.common.xml_prolog import WORKBOOK_DOCTYPE_MESSAGE, workbook_declares_doctype
 from counterpart.partnerships.models import Stage
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -200,6 +201,10 @@ def _open_workbook(data):
             raise FrameworkInvalid(
                 [Problem(_("file"), None, "", _("The spreadsheet unpacks to more than 40 MB."))],
                 final=True,
+            )
+        if workbook_declares_doctype(data):
+            raise FrameworkInvalid(
+                [Problem(_("file"), None, "", str(WORKBOOK_DOCTYPE_MESSAGE))], final=True
             )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -16,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
+from counterpart.common.xml_prolog import declares_doctype
+
 # Transaction type codes, version 2 and version 1 (letters), that we read.
 COMMITMENT_CODES = frozenset({"2", "C"})
 DISBURSEMENT_CODES = frozenset({"3", "D"})
@@ -195,11 +197,25 @@ def _syntax_message(error: etree.XMLSyntaxError) -> str:
     return "syntax"
 
 
+def _declares_doctype(source) -> bool:
+    if hasattr(source, "read"):
+        start = source.tell()
+        try:
+            return declares_doctype(source)
+        finally:
+            source.seek(start)
+    with open(source, "rb") as stream:
+        return declares_doctype(stream)
+
+
 def read_activities(source, on_version=None) -> Iterator[Activity]:
     """Yield each activity in the file. `source` is a path or a binary file object.
 
     Raises UnreadableFile with a reason code: "doctype", "root", "depth", "empty" or "syntax"
-    (with the line number)."""
+    (with the line number). A document type declaration is looked for before the parser starts,
+    so the reason does not depend on where a libxml2 release stops reading such a file."""
+    if _declares_doctype(source):
+        raise UnreadableFile("doctype")
     context = etree.iterparse(
         source,
         events=("start", "end"),
