@@ -240,3 +240,56 @@ class ConcernEvent(models.Model):
     @property
     def internal(self) -> bool:
         return self.kind == EventKind.NOTE
+
+
+# A person's openings of a restricted concern closer together than this are kept as one.
+ACCESS_INTERVAL = timedelta(hours=1)
+
+
+class ConcernAccessIsAppendOnly(Exception):
+    """Raised when code tries to change or remove a record of who opened a concern."""
+
+
+class ConcernAccessQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ConcernAccessIsAppendOnly("records of who opened a concern cannot be changed")
+
+    def delete(self):
+        raise ConcernAccessIsAppendOnly("records of who opened a concern cannot be deleted")
+
+
+class ConcernAccess(models.Model):
+    """A member who handles concerns opened the page of a safeguarding or fraud concern.
+
+    Append-only. It names the reader, never the person who raised the concern, and it is
+    kept at most once an hour for each reader (ACCESS_INTERVAL)."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="accesses")
+    # Protected: the account of someone who read a restricted concern cannot be deleted
+    # without this record going first, which it cannot.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+
+    objects = ConcernAccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["opened_at", "pk"]
+        verbose_name = _("opening of a concern")
+        verbose_name_plural = _("openings of a concern")
+        indexes = [models.Index(fields=["concern", "user", "opened_at"])]
+
+    def __str__(self):
+        return f"{self.concern} {self.opened_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ConcernAccessIsAppendOnly("records of who opened a concern cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ConcernAccessIsAppendOnly("records of who opened a concern cannot be deleted")

@@ -7,7 +7,15 @@ from django.utils.translation import gettext as _
 from counterpart.organisations.models import Membership
 from counterpart.partnerships.models import Party, Side
 
-from .models import RESTRICTED, Concern, ConcernEvent, ConcernSettings, EventKind, hash_secret
+from .models import (
+    RESTRICTED,
+    Concern,
+    ConcernAccess,
+    ConcernEvent,
+    ConcernSettings,
+    EventKind,
+    hash_secret,
+)
 from .permissions import standing_in
 
 
@@ -136,3 +144,9 @@ def history(concern, *, for_raiser: bool) -> list[ConcernEvent]:
     if for_raiser:
         events = events.exclude(kind=EventKind.NOTE)
     return list(events)
+
+
+def openings(concern) -> list[ConcernAccess]:
+    """Who opened a safeguarding or fraud concern's page, and when, oldest first (one query).
+    For the focal points only: the page that calls it is theirs alone."""
+    return list(ConcernAccess.objects.filter(concern=concern).select_related("user"))

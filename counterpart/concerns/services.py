@@ -45,6 +45,7 @@ from .models import (
     new_intake_key,
     new_reference,
 )
+from .oversight import focal_points_tell_changes
 from .permissions import focal_point_memberships, require_handler
 
 ESCALATED_FIELD = {
@@ -558,9 +559,13 @@ def concern_settings_update(
     *, actor, organisation, focal_points, acknowledge_days, respond_days, intake_open
 ) -> ConcernSettings:
     """Name the focal points, set the deadlines, open or close the public link. New deadlines
-    apply to concerns received from now on."""
+    apply to concerns received from now on.
+
+    A change to who the focal points are is told to the focal points and the admins
+    (oversight.py); the settings returned carry the people told, in `told`."""
     require_role(actor, organisation, Role.ADMIN)
     chosen = _lock_settings(organisation)
+    handling = focal_point_memberships(organisation)
     focal_points = list(focal_points)
     if any(m.organisation_id != organisation.pk for m in focal_points):
         raise ValidationError(
@@ -590,6 +595,9 @@ def concern_settings_update(
         organisation=organisation,
         before=before,
         after=after,
+    )
+    chosen.told = focal_points_tell_changes(
+        actor=actor, organisation=organisation, before=handling, now=chosen.updated_at
     )
     return chosen
 

@@ -21,13 +21,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from counterpart.common import ratelimit
 from counterpart.common.forms import form_status, submit
 from counterpart.organisations.models import Membership, Role
 from counterpart.organisations.permissions import require_role
 from counterpart.organisations.selectors import organisation_for_member
 from counterpart.partnerships.selectors import partnership_for_user
 
-from . import selectors, services
+from . import oversight, selectors, services
 from .forms import CodeForm, MessageForm, RaiseForm, SettingsForm
 from .permissions import focal_point_memberships, standing_in
 from .signals import SESSION_KEY
@@ -121,19 +122,21 @@ def concern_intake(request, key):
             status=404,
         )
     form = RaiseForm(request.POST or None, anonymous=True)
-    try:
-        raised = submit(
-            request,
-            form,
-            lambda data: services.concern_raise_anonymous(
-                intake_key=key,
-                category=data["category"],
-                description=data["description"],
-                reply_by=data["reply_by"],
-                contact=data["contact"],
-                language=get_language(),
-            ),
+
+    def save(data):
+        # Counted by a keyed hash of the address, in the cache only, for an hour at most.
+        ratelimit.hit_address(request, "concern")
+        return services.concern_raise_anonymous(
+            intake_key=key,
+            category=data["category"],
+            description=data["description"],
+            reply_by=data["reply_by"],
+            contact=data["contact"],
+            language=get_language(),
         )
+
+    try:
+        raised = submit(request, form, save)
     except services.LinkProblem as problem:
         return _problem(request, problem, status=404)
     if raised is not None:
@@ -345,6 +348,10 @@ def _action_forms(concern, bound=None):
 
 
 def _handler_page(request, concern, standing, bound=None, status=200):
+    # Whoever is shown a safeguarding or fraud concern is recorded (at most once an hour),
+    # and the focal points, who alone see such a concern, see who opened it.
+    oversight.concern_access_record(actor=request.user, concern=concern)
+    restricted = concern.is_restricted and standing.focal_point
     return render(
         request,
         "concerns/detail.html",
@@ -354,6 +361,7 @@ def _handler_page(request, concern, standing, bound=None, status=200):
             "events": selectors.history(concern, for_raiser=False),
             "forms": _action_forms(concern, bound),
             "overdue": concern.overdue(),
+            "openings": selectors.openings(concern) if restricted else None,
         },
         status=status,
     )
@@ -446,6 +454,16 @@ def concern_settings(request, organisation_id):
     )
     if saved is not None:
         messages.success(request, _("The concerns settings are saved."))
+        if saved.told:
+            messages.info(
+                request,
+                _(
+                    "The other focal points and admins of %(organisation)s are told, in "
+                    "Counterpart and by email, who is now a focal point or no longer one, that "
+                    "you made the change, and when."
+                )
+                % {"organisation": organisation.name},
+            )
         return redirect("concern_settings", organisation_id=organisation.pk)
     return render(
         request,

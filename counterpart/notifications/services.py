@@ -1,5 +1,8 @@
 """Sending notifications: one row per person for the app, and an email in their language."""
 
+import zoneinfo
+from datetime import UTC
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -11,9 +14,18 @@ from .messages import message_for
 from .models import Notification
 
 
+def _zone(user):
+    """The person's time zone, for the times an email states; UTC if it is unknown."""
+    try:
+        return zoneinfo.ZoneInfo(user.timezone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
 def _email(user, kind, params, link):
     language = user.language or settings.LANGUAGE_CODE
-    with translation.override(language):
+    # Written in the person's language, with times in their time zone (not the sender's).
+    with translation.override(language), timezone.override(_zone(user)):
         text = message_for(kind, params)
         body = render_to_string(
             "notifications/email/notification.txt",
