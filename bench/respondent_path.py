@@ -33,7 +33,7 @@ from counterpart.assessments import services
 from counterpart.frameworks.models import FrameworkVersion
 from counterpart.organisations.models import Membership, Organisation, OrganisationKind, Role
 from counterpart.partnerships.models import PartyRole, Side, Stage
-from counterpart.partnerships.services import partnership_create
+from counterpart.partnerships.services import partnership_propose, proposal_accept
 
 MAX_KB = 30
 MAX_QUERIES = 10
@@ -56,7 +56,9 @@ def make_round(local_respondents):
     local_editor = users.create_user(email="local@example.org", full_name="Local Editor")
     Membership.objects.create(organisation=intl, user=intl_editor, role=Role.EDITOR)
     Membership.objects.create(organisation=local, user=local_editor, role=Role.EDITOR)
-    partnership = partnership_create(
+    local_admin = users.create_user(email="local-admin@example.org", full_name="Local Admin")
+    Membership.objects.create(organisation=local, user=local_admin, role=Role.ADMIN)
+    partnership = partnership_propose(
         actor=intl_editor,
         organisation=intl,
         side=Side.INTERNATIONAL,
@@ -68,6 +70,7 @@ def make_round(local_respondents):
         title="Youth protection in the camp",
         countries=["KE"],
     )
+    proposal_accept(actor=local_admin, proposal=partnership.proposals.get())
     today = timezone.localdate()
     round_ = services.round_create(
         actor=intl_editor,

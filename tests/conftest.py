@@ -10,7 +10,7 @@ from django.test import Client
 
 from counterpart.organisations.models import Membership, Organisation, OrganisationKind, Role
 from counterpart.partnerships.models import PartyRole, Side, Stage
-from counterpart.partnerships.services import partnership_create
+from counterpart.partnerships.services import partnership_propose, proposal_accept
 
 PASSWORD = "a-long-test-password-1"
 
@@ -63,6 +63,17 @@ class World:
         return client
 
 
+def make_partnership(*, accepted_by, **fields):
+    """A partnership proposed by `actor` and accepted by an admin of the partner."""
+    from counterpart.notifications.models import Notification
+
+    partnership = partnership_propose(**fields)
+    proposal_accept(actor=accepted_by, proposal=partnership.proposals.get())
+    # The partnership stands as already agreed: the news of its proposal is not part of a test.
+    Notification.objects.filter(kind__in=["partnership_proposed", "partnership_accepted"]).delete()
+    return partnership
+
+
 @pytest.fixture
 def world(db):
     intl = make_org("Global Aid Partners", OrganisationKind.INTERNATIONAL_NGO, "GB")
@@ -76,7 +87,8 @@ def world(db):
             people[f"{side}_{role}"] = user
     outsider = make_user("outsider@example.org", "Out Sider")
     add_member(other, outsider, Role.ADMIN)
-    partnership = partnership_create(
+    partnership = make_partnership(
+        accepted_by=people["local_admin"],
         actor=people["intl_editor"],
         organisation=intl,
         side=Side.INTERNATIONAL,
@@ -592,3 +604,14 @@ def api_client(user, language=None):
     if language:
         headers["HTTP_ACCEPT_LANGUAGE"] = language
     return Client(**headers)
+
+
+# Accounts -----------------------------------------------------------------------------------
+
+
+def confirmation_path(message):
+    """The path of the sign-up confirmation link in an email."""
+    import re
+
+    link = re.search(r"https?://\S+/accounts/signup/confirm/\S+/", message.body).group(0)
+    return "/" + link.split("://", 1)[1].split("/", 1)[1]

@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from counterpart.common.demo import DEMO_PASSWORD, PEOPLE
 from counterpart.organisations.models import Organisation
-from counterpart.partnerships.models import Partnership, Stage
+from counterpart.partnerships.models import Partnership, PartyProposal, Stage
 
 
 def test_demo_loads_once_with_every_stage_and_side(db, client):
@@ -23,7 +23,13 @@ def test_demo_loads_once_with_every_stage_and_side(db, client):
     assert len({o.country.code for o in local}) >= 4
     assert len([o for o in local if o.is_refugee_led]) >= 4
     assert set(Partnership.objects.values_list("stage", flat=True)) == set(Stage.values)
-    assert Partnership.objects.count() == 12
+    # Twelve accepted partnerships, and two proposals still waiting for an answer.
+    assert Partnership.objects.filter(parties__side="local").distinct().count() == 12
+    waiting = PartyProposal.objects.filter(status="waiting")
+    assert sorted(p.organisation.name for p in waiting) == [
+        "Kalobeyei Youth Bridges",
+        "Lodwar Youth Radio",
+    ]
 
     for email, _name, _key, _role in PEOPLE[:6]:
         response = client.post("/accounts/login/", {"username": email, "password": DEMO_PASSWORD})
@@ -51,6 +57,8 @@ def test_demo_has_a_released_round_a_sealed_one_and_partner_feedback(db, client)
     assert "blind spot" in page
     trend = client.get(f"/partnerships/{released.partnership_id}/trend/").content.decode()
     assert trend.index("Kalobeyei: co-design check") < trend.index("Kalobeyei: mid-term reflection")
+    # Joseph, Kalobeyei's admin, sees the proposal waiting for his answer.
+    assert "Digital skills for young refugees" in client.get("/partnerships/").content.decode()
     sealed = Round.objects.get(title="Kakuma: lessons from the closure")
     assert client.get(f"/rounds/{sealed.pk}/results/").status_code == 403
     assert client.get(f"/rounds/{feedback.pk}/").status_code == 404  # Horizon's own round

@@ -8,10 +8,10 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from counterpart.partnerships.models import PartyRole, Side, Stage
-from counterpart.partnerships.services import partnership_create
 
 from .conftest import (
     agreed_commitment,
+    make_partnership,
     propose_commitment,
     released_round,
 )
@@ -117,7 +117,8 @@ def test_an_organisations_commitments_cover_its_partnerships_and_no_others(world
     round_ = released_round(world, ANSWERS)
     ours = agreed_commitment(world, round_)
     # The local partner is also in a partnership with another international organisation.
-    second = partnership_create(
+    second = make_partnership(
+        accepted_by=world.local_admin,
         actor=world.outsider,
         organisation=world.other,
         side=Side.INTERNATIONAL,

@@ -8,7 +8,7 @@ from django.urls import reverse
 from counterpart.organisations.models import Invitation, Organisation
 from counterpart.partnerships.models import Partnership, Party, Stage, StageChange
 
-from .conftest import make_org
+from .conftest import add_member, make_org, make_user
 
 
 def create_data(world, **changes):
@@ -22,7 +22,7 @@ def create_data(world, **changes):
         "organisation": world.intl.pk,
         "side": "international",
         "role": "funding",
-        "partner": world.local.pk,
+        "partner": "Camp Youth Network",
         "partner_role": "implementing",
     }
     data.update(changes)
@@ -34,6 +34,14 @@ def test_an_editor_creates_a_partnership_with_an_existing_partner(world):
     response = client.post(reverse("partnership_create"), create_data(world))
     assert response.status_code == 302
     partnership = Partnership.objects.get(title="Cash for shelter")
+    # The partner is asked; it becomes a party when one of its admins accepts.
+    sides = {p.organisation_id: p.side for p in partnership.parties.all()}
+    assert sides == {world.intl.pk: "international"}
+    proposal = partnership.proposals.get()
+    accept = world.client_for(world.local_admin).post(
+        reverse("proposal_accept", args=[proposal.pk])
+    )
+    assert accept.status_code == 302
     sides = {p.organisation_id: p.side for p in partnership.parties.all()}
     assert sides == {world.intl.pk: "international", world.local.pk: "local"}
     assert partnership.stage == Stage.AGREEMENT
@@ -72,7 +80,8 @@ def test_wrong_values_are_explained_and_nothing_is_created(world):
     cases = [
         (create_data(world, end_date="2025-01-01"), "cannot be before the start date"),
         (create_data(world, partner=""), "Choose the partner organisation"),
-        (create_data(world, partner=world.intl.pk), "other than your own"),
+        (create_data(world, partner="Global Aid Partners"), "No organisation on Counterpart"),
+        (create_data(world, partner="Unknown Group"), "No organisation on Counterpart"),
         (create_data(world, new_partner_name="Both"), "not both"),
         (create_data(world, stage="finished"), "Select a valid choice"),
         (create_data(world, organisation=world.other.pk), "Select a valid choice"),
@@ -155,8 +164,16 @@ def agreement_data(**changes):
     return data
 
 
-def test_agreement_terms_are_recorded_with_the_route_of_the_money(world):
+def _intermediary(world):
+    """An organisation the international side registered, so it is known to the partnership."""
     middle = make_org("National Partner Trust", "national_ngo", "KE")
+    middle.registered_by = world.intl
+    middle.save()
+    return middle
+
+
+def test_agreement_terms_are_recorded_with_the_route_of_the_money(world):
+    middle = _intermediary(world)
     client = world.client_for(world.intl_editor)
     response = client.post(
         reverse("agreement_edit", args=[world.partnership.pk]),
@@ -177,7 +194,7 @@ def test_agreement_terms_are_recorded_with_the_route_of_the_money(world):
 
 
 def test_agreement_mistakes_are_explained_and_nothing_changes(world):
-    middle = make_org("National Partner Trust", "national_ngo", "KE")
+    middle = _intermediary(world)
     client = world.client_for(world.intl_editor)
     url = reverse("agreement_edit", args=[world.partnership.pk])
     cases = [
@@ -205,12 +222,19 @@ def test_agreement_mistakes_are_explained_and_nothing_changes(world):
 
 def test_parties_are_added_and_removed_from_ones_own_side_only(world):
     extra = make_org("Second Camp Group", "cbo", "KE")
+    extra_admin = make_user("admin@second.example.org", "Second Admin")
+    add_member(extra, extra_admin, "admin")
     local = world.client_for(world.local_editor)
     response = local.post(
         reverse("party_add", args=[world.partnership.pk]),
-        {"organisation": extra.pk, "side": "local", "role": "co_implementing"},
+        {"organisation": "Second Camp Group", "side": "local", "role": "co_implementing"},
     )
     assert response.status_code == 302
+    proposal = world.partnership.proposals.get(organisation=extra)
+    # The organisation and the other side both agree before it joins.
+    world.client_for(extra_admin).post(reverse("proposal_accept", args=[proposal.pk]))
+    assert not Party.objects.filter(organisation=extra).exists()
+    world.client_for(world.intl_admin).post(reverse("proposal_accept", args=[proposal.pk]))
     party = Party.objects.get(organisation=extra)
     intl_party = Party.objects.get(organisation=world.intl, partnership=world.partnership)
     # Neither side can push out the other side's organisations.

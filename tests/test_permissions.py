@@ -67,6 +67,28 @@ def _third_party(w):
     )
 
 
+def _proposal(w):
+    """Another international organisation proposes a partnership to the local organisation."""
+    from counterpart.partnerships.services import partnership_propose
+
+    partnership = partnership_propose(
+        actor=w.outsider,
+        organisation=w.other,
+        side=Side.INTERNATIONAL,
+        role=PartyRole.FUNDING,
+        partner=w.local,
+        partner_side=Side.LOCAL,
+        partner_role=PartyRole.IMPLEMENTING,
+        stage="exploring",
+        title="A proposal",
+    )
+    return partnership.proposals.get()
+
+
+def _local_party(w):
+    return w.partnership.parties.get(organisation=w.local)
+
+
 def _framework_version(w):
     return make_framework(w.intl, w.intl_editor)
 
@@ -240,6 +262,9 @@ EXPECTATIONS = {
     "login": ("get", None, None, "200 302 302 302 302 302 302 302"),
     "logout": ("post", None, {}, _all("302")),
     "signup": ("get", None, None, "200 302 302 302 302 302 302 302"),
+    "signup_sent": ("get", None, None, _all("200")),
+    # A forged confirmation link changes nothing, for anyone.
+    "signup_confirm": ("get", lambda w: {"token": "forged-token"}, None, _all("400")),
     "profile": ("get", None, None, "login 200 200 200 200 200 200 200"),
     "password_change": ("get", None, None, "login 200 200 200 200 200 200 200"),
     "password_change_done": ("get", None, None, "login 200 200 200 200 200 200 200"),
@@ -340,6 +365,42 @@ EXPECTATIONS = {
         lambda w: {"partnership_id": w.partnership.pk, "party_id": _third_party(w).pk},
         {"email": "contact@second.example.org", "language": "en"},
         "login 404 403 302 302 403 403 403",
+    ),
+    "party_leave": (
+        "post",
+        lambda w: {"partnership_id": w.partnership.pk, "party_id": _local_party(w).pk},
+        {},
+        "login 404 403 403 403 403 403 302",
+    ),
+    "proposal_detail": (
+        "get",
+        lambda w: {"proposal_id": _proposal(w).pk},
+        None,
+        "login 200 404 404 404 404 404 200",
+    ),
+    "proposal_accept": (
+        "post",
+        lambda w: {"proposal_id": _proposal(w).pk},
+        {},
+        "login 403 404 404 404 404 404 302",
+    ),
+    "proposal_decline": (
+        "post",
+        lambda w: {"proposal_id": _proposal(w).pk},
+        {},
+        "login 403 404 404 404 404 404 302",
+    ),
+    "proposal_invite": (
+        "post",
+        lambda w: {"proposal_id": _proposal(w).pk},
+        {"email": "contact@second.example.org", "language": "en"},
+        "login 302 404 404 404 404 404 302",
+    ),
+    "proposal_withdraw": (
+        "post",
+        lambda w: {"proposal_id": _proposal(w).pk},
+        {},
+        "login 302 404 404 404 404 404 403",
     ),
     "framework_list": ("get", None, None, _all("200")),
     "framework_upload": ("get", None, None, "login 200 302 200 200 302 200 200"),

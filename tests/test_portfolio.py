@@ -9,9 +9,8 @@ from django.urls import reverse
 from counterpart.insights.models import RoundSummary
 from counterpart.organisations.models import OrganisationKind, Role
 from counterpart.partnerships.models import PartyRole, Side, Stage
-from counterpart.partnerships.services import partnership_create
 
-from .conftest import add_member, make_org, released_round
+from .conftest import add_member, make_org, make_partnership, released_round
 
 
 def _partnership(world, title, partner_name, *, refugee_led=False, country="JO", stage=None):
@@ -22,7 +21,9 @@ def _partnership(world, title, partner_name, *, refugee_led=False, country="JO",
         refugee_led=refugee_led,
     )
     add_member(partner, world.local_editor, Role.EDITOR)
-    return partnership_create(
+    add_member(partner, world.local_admin, Role.ADMIN)
+    return make_partnership(
+        accepted_by=world.local_admin,
         actor=world.intl_editor,
         organisation=world.intl,
         side=Side.INTERNATIONAL,

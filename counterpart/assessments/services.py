@@ -189,6 +189,13 @@ def round_create(*, actor, partnership, organisation, **fields) -> Round:
     )
     if side is None:
         raise ValidationError(_("This organisation is not part of the partnership."))
+    if not partnership.parties.filter(side=other_side(side)).exists():
+        raise ValidationError(
+            _(
+                "A round can be prepared once an organisation on each side has accepted the "
+                "partnership."
+            )
+        )
     round_.created_by = actor
     require_side_editor(actor, round_, side)
     if round_.privacy == Privacy.ANONYMOUS:

@@ -20,8 +20,9 @@ from counterpart.organisations.services import (
 from counterpart.partnerships.models import PartyRole, Side, Stage
 from counterpart.partnerships.services import (
     agreement_update,
-    partnership_create,
+    partnership_propose,
     partnership_set_stage,
+    proposal_accept,
 )
 
 DEMO_PASSWORD = "demo-partners-2026"
@@ -67,6 +68,22 @@ PEOPLE = [
     ("layla@bekaa.example", "Layla Haddad", "bekaa", Role.ADMIN),
     ("yusmary@cucuta.example", "Yusmary Pérez", "cucuta", Role.ADMIN),
     ("idriss@ouaddai.example", "Idriss Mahamat", "ouaddai", Role.ADMIN),
+    ("akai@turkana.example", "Akai Lokwang", "turkana", Role.ADMIN),
+    ("moses@isingiro.example", "Moses Tumusiime", "isingiro", Role.ADMIN),
+    ("rania@mafraq.example", "Rania Khalil", "mafraq", Role.ADMIN),
+    ("omar@irbid.example", "Omar Haddadin", "irbid", Role.ADMIN),
+    ("camila@frontera.example", "Camila Restrepo", "frontera", Role.ADMIN),
+    ("halime@abeche.example", "Halimé Abakar", "abeche", Role.ADMIN),
+]
+
+# A partner that is not on Counterpart yet: Horizon registered it and proposed a partnership;
+# its contact person has an invitation waiting.
+NOT_YET_JOINED = ("lodwar", "Lodwar Youth Radio", "KE", K.COMMUNITY_BASED, False)
+
+# Proposals still waiting for an answer: title, proposing key, key of the organisation asked.
+WAITING_PROPOSALS = [
+    ("Digital skills for young refugees, Kalobeyei", "rdf", "kalobeyei", Stage.EXPLORING),
+    ("Community radio for host and refugee youth", "horizon", "lodwar", Stage.EXPLORING),
 ]
 
 STAGES = list(Stage.values)
@@ -152,20 +169,21 @@ def load_demo():
         )
     for key, name, country, kind, refugee_led in LOCAL:
         fields = {"name": name, "country": country, "kind": kind, "refugee_led": refugee_led}
-        if key in founders:
-            email, person = founders[key]
-            user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=person)
-            people[email] = user
-            organisations[key] = organisation_create(actor=user, **fields)
-        else:
-            # Registered by a partner; its contact person has an invitation waiting.
-            organisations[key], _invitation, _link = organisation_register_partner(
-                actor=people[founders["horizon"][0]],
-                inviting_organisation=organisations["horizon"],
-                contact_email=f"contact@{key}.example",
-                send=False,
-                **fields,
-            )
+        email, person = founders[key]
+        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=person)
+        people[email] = user
+        organisations[key] = organisation_create(actor=user, **fields)
+    key, name, country, kind, refugee_led = NOT_YET_JOINED
+    organisations[key], _invitation, _link = organisation_register_partner(
+        actor=people[founders["horizon"][0]],
+        inviting_organisation=organisations["horizon"],
+        contact_email=f"contact@{key}.example",
+        send=False,
+        name=name,
+        country=country,
+        kind=kind,
+        refugee_led=refugee_led,
+    )
     # The other people join by invitation, as they would.
     for email, name, key, role in PEOPLE:
         if email in people:
@@ -183,7 +201,7 @@ def load_demo():
     for title, intl, local, stage, countries, start, end, terms, route in PARTNERSHIPS:
         actor = people[founders[intl][0]]
         first_stage = STAGES[0]
-        partnership = partnership_create(
+        partnership = partnership_propose(
             actor=actor,
             organisation=organisations[intl],
             side=Side.INTERNATIONAL,
@@ -198,6 +216,7 @@ def load_demo():
             start_date=start,
             end_date=end,
         )
+        proposal_accept(actor=people[founders[local][0]], proposal=partnership.proposals.get())
         partnerships[title] = partnership
         for step in range(1, STAGES.index(stage) + 1):
             partnership_set_stage(
@@ -214,6 +233,19 @@ def load_demo():
                 funding_route="intermediaries" if route else "direct",
                 **terms,
             )
+    for title, proposer, asked, stage in WAITING_PROPOSALS:
+        partnership_propose(
+            actor=people[founders[proposer][0]],
+            organisation=organisations[proposer],
+            side=Side.INTERNATIONAL,
+            role=PartyRole.FUNDING,
+            partner=organisations[asked],
+            partner_side=Side.LOCAL,
+            partner_role=PartyRole.IMPLEMENTING,
+            stage=stage,
+            title=title,
+            countries=["KE"],
+        )
     _adapted_framework(people[founders["horizon"][0]], organisations["horizon"])
     _rounds(people, organisations, partnerships)
     from counterpart.concerns.demo import load_concerns

@@ -5,7 +5,7 @@ from django.views.decorators.cache import never_cache
 
 from counterpart.organisations.models import Role
 from counterpart.organisations.selectors import memberships_for_user
-from counterpart.partnerships.selectors import partnerships_for_user
+from counterpart.partnerships.selectors import partnerships_for_user, proposals_waiting_for
 
 
 def home(request):
@@ -19,6 +19,7 @@ def home(request):
             "memberships": memberships,
             "partnerships": partnerships_for_user(request.user),
             "can_create": any(m.has_role(Role.EDITOR) for m in memberships),
+            "proposals": proposals_waiting_for(request.user),
         },
     )
 

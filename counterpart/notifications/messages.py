@@ -1,11 +1,25 @@
 """What each kind of notification says. Values are filled in when it is read or sent."""
 
-from datetime import date
+from datetime import date, datetime
 
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 MESSAGES = {
+    "partnership_proposed": _(
+        "%(organisation)s proposes that %(partner)s join the partnership “%(partnership)s”. "
+        "Your organisation's admins can accept or decline."
+    ),
+    "party_proposed_to_side": _(
+        "%(organisation)s proposes to add %(partner)s to the partnership “%(partnership)s”. "
+        "It joins only if your side agrees."
+    ),
+    "partnership_accepted": _("%(partner)s is now part of the partnership “%(partnership)s”."),
+    "partnership_declined": _(
+        "The proposal that %(partner)s join the partnership “%(partnership)s” was declined."
+    ),
+    "partnership_left": _("%(partner)s has left the partnership “%(partnership)s”."),
     "commitment_proposed": _("%(side)s proposes a commitment in “%(partnership)s”: %(title)s"),
     "commitment_amended": _(
         "%(side)s proposes to change a commitment in “%(partnership)s”: %(title)s"
@@ -27,6 +41,14 @@ MESSAGES = {
     "concern_information": _(
         "The person who raised the concern %(reference)s added information to it."
     ),
+    "concern_focal_point_named": _(
+        "%(person)s is now a focal point for the concerns raised with %(organisation)s. "
+        "Changed by %(actor)s on %(at)s."
+    ),
+    "concern_focal_point_removed": _(
+        "%(person)s is no longer a focal point for the concerns raised with %(organisation)s. "
+        "Changed by %(actor)s on %(at)s."
+    ),
 }
 
 
@@ -46,6 +68,11 @@ def _readable(params: dict) -> dict:
             value = labels[name].get(value, value)
         elif name == "due":
             value = date_format(date.fromisoformat(value), "DATE_FORMAT")
+        elif name == "at":
+            # An instant, kept in UTC: shown in the reader's time zone.
+            value = date_format(
+                timezone.localtime(datetime.fromisoformat(value)), "DATETIME_FORMAT"
+            )
         readable[name] = value
     return readable
 

@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
@@ -8,11 +9,75 @@ from counterpart.common.forms import DateInput
 from counterpart.common.validators import single_line
 from counterpart.organisations.models import Organisation, OrganisationKind
 
-from .models import Agreement, Partnership, PartyRole, Side, Stage, StageChange, other_side
+from .models import (
+    Agreement,
+    Intermediary,
+    Partnership,
+    Party,
+    PartyRole,
+    Side,
+    Stage,
+    StageChange,
+    other_side,
+)
+from .selectors import organisations_matching
 
 
-def _directory():
-    return Organisation.objects.order_by("name")
+def _known_to(partnership):
+    """Organisations that can be named as an intermediary: the partnership's own, their
+    partners in other partnerships, the organisations they registered and their affiliates
+    (there is no list of everyone on Counterpart)."""
+    own = Party.objects.filter(partnership=partnership).values("organisation_id")
+    partnerships = Party.objects.filter(organisation_id__in=own).values("partnership_id")
+    return Organisation.objects.filter(
+        Q(pk__in=Party.objects.filter(partnership_id__in=partnerships).values("organisation_id"))
+        | Q(registered_by__in=own)
+        | Q(affiliate_of__in=own)
+        | Q(
+            pk__in=Intermediary.objects.filter(agreement__partnership=partnership).values(
+                "organisation_id"
+            )
+        )
+    ).order_by("name")
+
+
+class OrganisationLookupField(forms.CharField):
+    """An organisation named by its exact name, its IATI identifier, or the email address of
+    someone who works there. Nothing is listed, so nobody can browse who is on Counterpart."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 254)
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Its exact name, its IATI identifier, or the email address of someone who "
+                "works there. Counterpart has no list of organisations to browse."
+            ),
+        )
+        super().__init__(**kwargs)
+        self.exclude_ids = ()
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        found = organisations_matching(value, exclude_ids=self.exclude_ids)
+        if not found:
+            raise forms.ValidationError(
+                _(
+                    "No organisation on Counterpart matches “%(query)s”. Check the name, or use "
+                    "its IATI identifier or the email address of someone who works there."
+                ),
+                params={"query": value},
+            )
+        if len(found) > 1:
+            raise forms.ValidationError(
+                _(
+                    "More than one organisation matches. Use its IATI identifier or the email "
+                    "address of someone who works there."
+                )
+            )
+        return found[0]
 
 
 class PartnershipForm(forms.ModelForm):
@@ -32,11 +97,13 @@ class PartnershipCreateForm(PartnershipForm):
     )
     side = forms.ChoiceField(label=_("Your organisation's side"), choices=Side.choices)
     role = forms.ChoiceField(label=_("Your organisation's role"), choices=PartyRole.choices)
-    partner = forms.ModelChoiceField(
-        label=_("Partner organisation"),
-        queryset=Organisation.objects.none(),
+    partner = OrganisationLookupField(
+        label=_("Partner organisation, if it is on Counterpart"),
         required=False,
-        help_text=_("Choose it if it is already on Counterpart; otherwise fill in the part below."),
+        help_text=_(
+            "Its exact name, its IATI identifier, or the email address of someone who works "
+            "there. If it is not on Counterpart yet, fill in the part below instead."
+        ),
     )
     partner_role = forms.ChoiceField(
         label=_("Partner's role"), choices=PartyRole.choices, initial=PartyRole.IMPLEMENTING
@@ -74,7 +141,7 @@ class PartnershipCreateForm(PartnershipForm):
         )
         if len(organisations) == 1:
             self.fields["organisation"].initial = organisations[0].pk
-        self.fields["partner"].queryset = _directory()
+        self.fields["partner"].exclude_ids = [o.pk for o in organisations]
         self.fields["countries"].help_text = _(
             "On a computer, hold Ctrl (Cmd on a Mac) to choose more than one."
         )
@@ -127,7 +194,7 @@ class AgreementForm(forms.ModelForm):
         for slot in range(1, INTERMEDIARY_SLOTS + 1):
             self.fields[f"intermediary_{slot}"] = forms.ModelChoiceField(
                 label=_("Intermediary %(number)s") % {"number": slot},
-                queryset=_directory(),
+                queryset=_known_to(self.instance.partnership_id),
                 required=False,
                 initial=current[slot - 1] if len(current) >= slot else None,
                 help_text=_("From the funder towards the partner.") if slot == 1 else "",
@@ -147,9 +214,7 @@ class AgreementForm(forms.ModelForm):
 
 
 class PartyForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.none()
-    )
+    organisation = OrganisationLookupField(label=_("Organisation"))
     side = forms.ChoiceField(label=_("Side"), choices=Side.choices)
     role = forms.ChoiceField(
         label=_("Role in the partnership"),
@@ -162,10 +227,8 @@ class PartyForm(forms.Form):
         if sides is not None:
             # An editor adds organisations to their own side only.
             self.fields["side"].choices = [c for c in Side.choices if c[0] in sides]
-        qs = _directory()
         if partnership is not None:
-            qs = qs.exclude(parties__partnership=partnership)
-        self.fields["organisation"].queryset = qs
+            self.fields["organisation"].exclude_ids = partnership.parties.values("organisation_id")
 
 
 class ContactInvitationForm(forms.Form):

@@ -259,3 +259,78 @@ class Intermediary(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.organisation}"
+
+
+class ProposalStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class PartyProposal(models.Model):
+    """An organisation asked to take part in a partnership.
+
+    It becomes a party (and sees the partnership) only once its own admins accept. An
+    organisation added to a partnership that already has both sides also needs the other side's
+    acceptance, so that no side brings a third party into the other's history alone. Until then,
+    the proposer knows it only by its public name, and it cannot be chosen for rounds or flows:
+    everything that opens a partnership to an organisation reads `Party`, never this."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="proposals")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="party_proposals"
+    )
+    side = models.CharField(_("side"), max_length=16, choices=Side.choices)
+    role = models.CharField(_("role in the partnership"), max_length=20, choices=PartyRole.choices)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposing_organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    organisation_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organisation_accepted_at = models.DateTimeField(null=True, blank=True)
+    # Set when the partnership already had both sides: the side across from `side` must agree.
+    needs_other_side = models.BooleanField(default=False)
+    other_side_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    other_side_accepted_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12, choices=ProposalStatus.choices, default=ProposalStatus.WAITING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "organisation"],
+                condition=models.Q(status="waiting"),
+                name="one_waiting_proposal_per_organisation",
+            )
+        ]
+        verbose_name = _("partnership proposal")
+        verbose_name_plural = _("partnership proposals")
+
+    def __str__(self):
+        return f"{self.organisation} → {self.partnership}"
+
+    @property
+    def is_waiting(self):
+        return self.status == ProposalStatus.WAITING
+
+    @property
+    def waits_for_organisation(self):
+        return self.is_waiting and self.organisation_accepted_at is None
+
+    @property
+    def waits_for_other_side(self):
+        return self.is_waiting and self.needs_other_side and self.other_side_accepted_at is None

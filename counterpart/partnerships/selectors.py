@@ -1,13 +1,13 @@
 """Reads about partnerships, always limited to partnerships the person's organisations are in."""
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from counterpart.accounts.models import User
-from counterpart.organisations.models import Role
+from counterpart.organisations.models import Membership, Role
 
-from .models import Intermediary, Partnership, Party, StageChange
+from .models import Intermediary, Partnership, Party, PartyProposal, ProposalStatus, StageChange
 
 
 def side_editors(partnership_id, side) -> list:
@@ -99,3 +99,76 @@ def parties_nobody_joined(partnership):
     return {
         p.pk: waiting.get(p.organisation_id) for p in parties if p.organisation_id not in joined
     }
+
+
+def organisations_matching(query: str, *, exclude_ids=()) -> list:
+    """Organisations someone has joined whose exact name (case and accents aside), IATI
+    identifier, or a member's email address is `query`. There is no list to browse: an
+    organisation is found only by what its partners already know of it."""
+    from counterpart.organisations.models import Organisation
+    from counterpart.organisations.names import name_key
+
+    query = " ".join((query or "").split())
+    if not query:
+        return []
+    if "@" in query:
+        found = Organisation.objects.filter(memberships__user__email__iexact=query)
+    else:
+        found = Organisation.objects.filter(
+            Q(name_key=name_key(query)) | Q(iati_identifier__iexact=query)
+        )
+    return list(
+        found.filter(pk__in=Organisation.objects.filter(memberships__isnull=False).values("pk"))
+        .exclude(pk__in=exclude_ids)
+        .distinct()
+        .order_by("name")[:5]
+    )
+
+
+def _proposals():
+    return PartyProposal.objects.select_related(
+        "partnership",
+        "organisation",
+        "proposing_organisation",
+        "proposed_by",
+        "organisation__affiliate_of",
+        "proposing_organisation__affiliate_of",
+    )
+
+
+def proposals_waiting_for(user) -> list:
+    """Proposals the person's answer is needed for: as an admin of the organisation asked, or
+    as an admin across from a third organisation proposed to a partnership."""
+    if not user.is_authenticated:
+        return []
+    admin_of = Membership.objects.filter(user=user, role=Role.ADMIN).values("organisation_id")
+    waiting = _proposals().filter(status=ProposalStatus.WAITING)
+    mine = Q(organisation_id__in=admin_of, organisation_accepted_at__isnull=True)
+    across = Q(needs_other_side=True, other_side_accepted_at__isnull=True) & Q(
+        Exists(
+            Party.objects.filter(
+                partnership=OuterRef("partnership"), organisation_id__in=admin_of
+            ).exclude(side=OuterRef("side"))
+        )
+    )
+    return list(waiting.filter(mine | across).order_by("-created_at"))
+
+
+def proposal_for_user(user, proposal_id) -> PartyProposal:
+    """A proposal, for the admins of the organisation asked and the members of the
+    partnership's organisations; 404 for anyone else."""
+    proposal = _proposals().filter(pk=proposal_id).first()
+    if proposal is not None and user.is_authenticated:
+        member_of = set(Membership.objects.filter(user=user).values_list("organisation_id", "role"))
+        organisations = {org for org, _role in member_of}
+        if (proposal.organisation_id, Role.ADMIN) in member_of:
+            return proposal
+        if organisations & {proposal.proposing_organisation_id}:
+            return proposal
+        if proposal.partnership.parties.filter(organisation_id__in=organisations).exists():
+            return proposal
+    raise Http404(_("This proposal does not exist or is not addressed to you."))
+
+
+def waiting_proposals_of(partnership) -> list:
+    return list(_proposals().filter(partnership=partnership, status=ProposalStatus.WAITING))

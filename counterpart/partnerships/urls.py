@@ -20,4 +20,14 @@ urlpatterns = [
         views.party_remove,
         name="party_remove",
     ),
+    path(
+        "<id:partnership_id>/parties/<id:party_id>/leave/",
+        views.party_leave,
+        name="party_leave",
+    ),
+    path("proposals/<id:proposal_id>/", views.proposal_detail, name="proposal_detail"),
+    path("proposals/<id:proposal_id>/accept/", views.proposal_accept, name="proposal_accept"),
+    path("proposals/<id:proposal_id>/decline/", views.proposal_decline, name="proposal_decline"),
+    path("proposals/<id:proposal_id>/invite/", views.proposal_invite, name="proposal_invite"),
+    path("proposals/<id:proposal_id>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
 ]

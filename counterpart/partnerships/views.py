@@ -21,7 +21,7 @@ from .forms import (
     PartyForm,
     StageForm,
 )
-from .models import STAGE_HELP, Partnership, Side, Stage
+from .models import STAGE_HELP, Partnership, ProposalStatus, Side, Stage, other_side
 from .permissions import acting_membership, require_partnership_role
 
 
@@ -46,6 +46,7 @@ def partnership_list(request):
             "organisations": mine,
             "current_organisation": organisation_id,
             "can_create": bool(organisations_where_role(request.user, Role.EDITOR)),
+            "proposals": selectors.proposals_waiting_for(request.user),
         },
     )
 
@@ -79,7 +80,7 @@ def partnership_create(request):
             **{name: data[name] for name in Partnership.DETAIL_FIELDS},
         }
         if data["partner"]:
-            return services.partnership_create(partner=data["partner"], **common)
+            return services.partnership_propose(partner=data["partner"], **common)
         return services.partnership_create_with_new_partner(
             new_partner={
                 "name": data["new_partner_name"],
@@ -94,7 +95,15 @@ def partnership_create(request):
 
     partnership = submit(request, form, save)
     if partnership is not None:
-        messages.success(request, _("The partnership is created."))
+        proposal = partnership.proposals.first()
+        messages.success(
+            request,
+            _(
+                "The partnership is proposed to %(partner)s. Their admins are asked to accept "
+                "it; until they do, it is yours alone."
+            )
+            % {"partner": proposal.organisation.name},
+        )
         return redirect("partnership_detail", partnership_id=partnership.pk)
     return render(
         request,
@@ -109,6 +118,11 @@ def partnership_detail(request, partnership_id):
     partnership = selectors.partnership_for_user(request.user, partnership_id)
     membership = acting_membership(request.user, partnership)
     parties = list(partnership.parties.all())
+    admin_of = set(
+        Membership.objects.filter(user=request.user, role=Role.ADMIN).values_list(
+            "organisation_id", flat=True
+        )
+    )
     return render(
         request,
         "partnerships/detail.html",
@@ -119,6 +133,9 @@ def partnership_detail(request, partnership_id):
             "agreement": partnership.agreement,
             "stage_changes": list(partnership.stage_changes.all()),
             "can_edit": membership.has_role(Role.EDITOR),
+            "both_sides": {p.side for p in parties} == set(Side.values),
+            "proposals": selectors.waiting_proposals_of(partnership),
+            "may_leave": [p for p in parties if p.organisation_id in admin_of],
             "stage_form": StageForm(initial={"stage": partnership.stage}),
             "stage_help": [(Stage(v).label, STAGE_HELP[v], v) for v in Stage.values],
             "history": audit_events_for_partnership(partnership, limit=20),
@@ -213,21 +230,41 @@ def agreement_edit(request, partnership_id):
     )
 
 
+def _proposing_sides(my_sides, partnership):
+    """The sides the person may propose organisations for: their own, and the other one while
+    it has no organisation."""
+    filled = {party.side for party in partnership.parties.all()}
+    return set(my_sides) | {
+        side for side in Side.values if side not in filled and other_side(side) in my_sides
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def party_add(request, partnership_id):
     partnership = _editable_partnership(request, partnership_id)
-    editor_sides = services.editor_sides(request.user, partnership)
-    form = PartyForm(request.POST or None, partnership=partnership, sides=editor_sides)
-    saved = submit(
+    my_sides = services.editor_sides(request.user, partnership)
+    form = PartyForm(
+        request.POST or None,
+        partnership=partnership,
+        sides=_proposing_sides(my_sides, partnership),
+    )
+    proposal = submit(
         request,
         form,
-        lambda data: services.party_add(actor=request.user, partnership=partnership, **data),
+        lambda data: services.party_propose(actor=request.user, partnership=partnership, **data),
     )
-    if saved is not None:
-        messages.success(request, _("The organisation was added to the partnership."))
+    if proposal is not None:
+        if proposal.needs_other_side:
+            text = _(
+                "%(organisation)s is asked to join. It joins once its admins and the admins of "
+                "the other side accept."
+            )
+        else:
+            text = _("%(organisation)s is asked to join. It joins once its admins accept.")
+        messages.success(request, text % {"organisation": proposal.organisation.name})
         return redirect("party_add", partnership_id=partnership.pk)
-    return _parties_page(request, partnership, form, editor_sides)
+    return _parties_page(request, partnership, form, my_sides)
 
 
 def _parties_page(
@@ -262,6 +299,7 @@ def _parties_page(
             "partnership": partnership,
             "international": [p for p in parties if p.side == Side.INTERNATIONAL],
             "local": [p for p in parties if p.side == Side.LOCAL],
+            "proposals": selectors.waiting_proposals_of(partnership),
         },
         status=status or form_status(request),
     )
@@ -312,3 +350,118 @@ def party_remove(request, partnership_id, party_id):
             % {"organisation": party.organisation},
         )
     return redirect("party_add", partnership_id=partnership.pk)
+
+
+@login_required
+def proposal_detail(request, proposal_id):
+    """A proposal that an organisation join a partnership, with who proposes it and what the
+    admins asked may do: accept, decline or, for the proposer, withdraw."""
+    proposal = selectors.proposal_for_user(request.user, proposal_id)
+    roles = services.proposal_roles(request.user, proposal)
+    if "organisation" in roles and proposal.organisation_accepted_at is not None:
+        roles.discard("organisation")
+    if "other_side" in roles and proposal.other_side_accepted_at is not None:
+        roles.discard("other_side")
+    return render(
+        request,
+        "partnerships/proposal.html",
+        {
+            "proposal": proposal,
+            "may_answer": proposal.is_waiting and bool(roles & {"organisation", "other_side"}),
+            "may_withdraw": proposal.is_waiting and "proposer" in roles,
+            "may_invite": proposal.is_waiting
+            and "proposer" in roles
+            and proposal.organisation.registered_by_id == proposal.proposing_organisation_id
+            and not proposal.organisation.memberships.exists(),
+            "contact_form": ContactInvitationForm(initial={"language": get_language()}),
+            "parties": list(
+                proposal.partnership.parties.select_related("organisation").order_by("side")
+            ),
+        },
+    )
+
+
+def _answer(request, proposal_id, service, success):
+    proposal = selectors.proposal_for_user(request.user, proposal_id)
+    try:
+        proposal = service(actor=request.user, proposal=proposal)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("proposal_detail", proposal_id=proposal_id)
+    messages.success(request, success(proposal))
+    if proposal.status == ProposalStatus.ACCEPTED:
+        return redirect("partnership_detail", partnership_id=proposal.partnership_id)
+    return redirect("proposal_detail", proposal_id=proposal_id)
+
+
+def _accepted(proposal):
+    if proposal.status == ProposalStatus.ACCEPTED:
+        return _("%(organisation)s is now part of the partnership.") % {
+            "organisation": proposal.organisation.name
+        }
+    return _("Your acceptance is recorded. The proposal now waits for the others asked.")
+
+
+@login_required
+@require_POST
+def proposal_accept(request, proposal_id):
+    return _answer(request, proposal_id, services.proposal_accept, _accepted)
+
+
+@login_required
+@require_POST
+def proposal_decline(request, proposal_id):
+    return _answer(
+        request,
+        proposal_id,
+        services.proposal_decline,
+        lambda proposal: _("The proposal is declined. Nothing was shared."),
+    )
+
+
+@login_required
+@require_POST
+def proposal_withdraw(request, proposal_id):
+    return _answer(
+        request,
+        proposal_id,
+        services.proposal_withdraw,
+        lambda proposal: _("The proposal is withdrawn."),
+    )
+
+
+@login_required
+@require_POST
+def party_leave(request, partnership_id, party_id):
+    partnership = selectors.partnership_for_user(request.user, partnership_id)
+    party = selectors.party_in(partnership, party_id)
+    services.party_leave(actor=request.user, party=party)
+    messages.success(
+        request,
+        _("%(organisation)s has left the partnership “%(partnership)s”.")
+        % {"organisation": party.organisation.name, "partnership": partnership.title},
+    )
+    return redirect("partnership_list")
+
+
+@login_required
+@require_POST
+def proposal_invite(request, proposal_id):
+    """Invite the first admin of an organisation asked to join that nobody has joined yet."""
+    proposal = selectors.proposal_for_user(request.user, proposal_id)
+    form = ContactInvitationForm(request.POST)
+    invitation = submit(
+        request,
+        form,
+        lambda data: services.proposal_invite_contact(
+            actor=request.user, proposal=proposal, **data
+        ),
+    )
+    if invitation is None:
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+    else:
+        messages.success(
+            request, _("An invitation was sent to %(email)s.") % {"email": invitation.email}
+        )
+    return redirect("proposal_detail", proposal_id=proposal.pk)

@@ -26,7 +26,7 @@ def people():
     for key, org, email, name, role in (
         ("claire", intl, "claire@harbour.example.org", "Claire Martin", Role.EDITOR),
         ("tom", intl, "tom@harbour.example.org", "Tom Okafor", Role.ADMIN),
-        ("nour", local, "nour@sawa.example.org", "Nour Haddad", Role.EDITOR),
+        ("nour", local, "nour@sawa.example.org", "Nour Haddad", Role.ADMIN),
     ):
         found[key] = make_user(email, name)
         add_member(org, found[key], role)
@@ -36,21 +36,29 @@ def people():
 def test_the_whole_loop(site, people, media_in_tmp):
     local = people["local"]
 
-    # 1. The international editor creates the partnership and prepares a round.
+    # 1. The international editor proposes the partnership; the local admin accepts it on a
+    # phone, in Arabic; the international editor prepares a round.
     claire = site.visitor("claire")
     claire.sign_in(people["claire"], PASSWORD)
     claire.go("/partnerships/new/", "new-partnership")
     claire.fill(
-        partner=local.pk,
+        partner=local.name,
         title="Livelihoods for young refugees in Irbid",
         stage="implementation",
         countries="JO",
         start_date="2026-01-01",
         end_date="2028-12-31",
     )
-    claire.press("Create the partnership", "partnership-created")
+    claire.press("Propose the partnership", "partnership-proposed")
     assert "Livelihoods for young refugees in Irbid" in claire.text("h1")
     partnership_url = claire.page.url
+
+    nour = site.visitor("nour", language="ar", phone=True)
+    nour.sign_in(people["nour"], PASSWORD)
+    nour.go(site.link_in_mail("nour@sawa.example.org", "/partnerships/proposals/"), "proposal")
+    assert "Harbour Relief International" in nour.text("main")
+    nour.press("Accept", "proposal-accepted")
+    claire.go(partnership_url, "partnership-accepted")
 
     claire.follow("Prepare a round", "new-round")
     claire.fill(title="Check-in 2026", privacy="organisation")
@@ -64,9 +72,7 @@ def test_the_whole_loop(site, people, media_in_tmp):
         claire.press("Add")
     claire.site.snapshot(claire, "international-respondents")
 
-    # The local editor, on a phone in Arabic, accepts the settings and adds the local people.
-    nour = site.visitor("nour", language="ar", phone=True)
-    nour.sign_in(people["nour"], PASSWORD)
+    # The local admin, on a phone in Arabic, accepts the settings and adds the local people.
     nour.go(round_url, "round-to-accept")
     assert nour.page.locator("html").get_attribute("dir") == "rtl"
     nour.press("Accept these settings for our side", "round-accepted")
