@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "counterpart.common.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "counterpart.urls"
@@ -169,6 +170,19 @@ AXES_RESET_ON_SUCCESS = True
 # of proxies in front of Counterpart so that throttling counts real addresses, not the proxy's.
 PROXY_COUNT = int(os.environ.get("COUNTERPART_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "counterpart.common.client_address.client_address"
+
+# Limits that make cheap attacks dear (see common/ratelimit.py), as "count/period" with a period
+# of second, minute, hour or day: registrations per address, invitations an organisation sends,
+# concerns raised through a public link per address. Counted in Django's default cache, in each
+# process's memory: never in the database, which must keep nothing about a visitor's address.
+RATE_LIMITS = {
+    "signup": os.environ.get("COUNTERPART_RATE_SIGNUP", "5/hour"),
+    "invitation": os.environ.get("COUNTERPART_RATE_INVITATION", "30/day"),
+    "concern": os.environ.get("COUNTERPART_RATE_CONCERN", "10/hour"),
+}
+
+# A registration waits this many hours for its email address to be confirmed.
+SIGNUP_CONFIRM_HOURS = int(os.environ.get("COUNTERPART_SIGNUP_CONFIRM_HOURS", "48"))
 
 # Invitations to join an organisation expire after this many days.
 INVITATION_MAX_AGE_DAYS = int(os.environ.get("INVITATION_MAX_AGE_DAYS", "14"))

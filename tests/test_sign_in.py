@@ -5,9 +5,10 @@ import re
 from django.core import mail
 from django.urls import reverse
 
+from counterpart.accounts.models import PendingSignup
 from counterpart.organisations.models import Organisation
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, confirmation_path, sending
 
 
 def test_sign_in_with_email_and_out(world, client):
@@ -69,20 +70,25 @@ def test_reset_for_an_unknown_address_sends_nothing_and_says_the_same(world, cli
 
 
 def test_register_a_person_with_their_organisation(db, client):
-    response = client.post(
-        reverse("signup"),
-        {
-            "full_name": "Mariam Yousef",
-            "email": "mariam@collective.example.org",
-            "password1": "good-long-password-7",
-            "password2": "good-long-password-7",
-            "organisation_name": "Women Refugees Collective",
-            "organisation_country": "JO",
-            "organisation_kind": "rlo",
-            "organisation_refugee_led": "on",
-        },
-    )
+    with sending():
+        response = client.post(
+            reverse("signup"),
+            {
+                "full_name": "Mariam Yousef",
+                "email": "mariam@collective.example.org",
+                "password1": "good-long-password-7",
+                "password2": "good-long-password-7",
+                "organisation_name": "Women Refugees Collective",
+                "organisation_country": "JO",
+                "organisation_kind": "rlo",
+                "organisation_refugee_led": "on",
+            },
+        )
     assert response.status_code == 302
+    # Nothing exists until the address is confirmed through the link in the email.
+    assert not Organisation.objects.filter(name="Women Refugees Collective").exists()
+    path = confirmation_path(mail.outbox[-1])
+    client.post(path)
     organisation = Organisation.objects.get(name="Women Refugees Collective")
     assert organisation.memberships.get().user.email == "mariam@collective.example.org"
     assert organisation.is_refugee_led
@@ -102,9 +108,13 @@ def test_registration_mistakes_are_explained_and_nothing_is_stored(world, client
         },
     )
     text = response.content.decode()
-    assert "already exists" in text
+    assert response.status_code == 400
+    # The form never says whether the address has an account.
+    assert "already exists" not in text
     assert "not the same" in text
     assert not Organisation.objects.filter(name="Duplicate").exists()
+    assert not PendingSignup.objects.exists()
+    assert mail.outbox == []
 
 
 def test_registration_can_be_closed(db, client, settings):

@@ -1,12 +1,15 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from counterpart.common.validators import single_line
 from counterpart.organisations.models import OrganisationKind
+from counterpart.organisations.names import SAME_NAME_MESSAGE
+from counterpart.organisations.selectors import name_taken
 
 from .models import TIMEZONE_CHOICES, User
 
@@ -77,12 +80,15 @@ class SignUpForm(NewPasswordMixin):
     ]
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this email address already exists. Sign in instead.")
-            )
-        return email
+        # Whether the address has an account is never said here: only its mailbox learns it.
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        name, country = cleaned.get("organisation_name"), cleaned.get("organisation_country")
+        if name and country and name_taken(name, country):
+            self.add_error("organisation_name", SAME_NAME_MESSAGE)
+        return cleaned
 
 
 class JoinForm(NewPasswordMixin):
@@ -105,14 +111,19 @@ class ProfileForm(forms.ModelForm):
 
 
 class _AuditedPasswordMixin:
+    """A new password, then in the same transaction what follows it: other sessions end, API
+    tokens are revoked, the change is audit-logged and the person is told by email."""
+
     audit_action = "user_set_password"
 
     def save(self, commit=True):
-        from counterpart.audit.services import audit_record
+        if not commit:
+            return super().save(commit=False)
+        from .services import user_password_changed
 
-        user = super().save(commit=commit)
-        if commit:
-            audit_record(actor=user, action=self.audit_action, obj=user)
+        with transaction.atomic():
+            user = super().save(commit=True)
+            user_password_changed(user=user, action=self.audit_action)
         return user
 
 

@@ -1,5 +1,6 @@
 """People who sign in. A person is identified by their email address."""
 
+import hashlib
 import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -66,3 +67,42 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class PendingSignup(models.Model):
+    """A registration waiting for its email address to be confirmed.
+
+    Nothing else exists until the link sent to the address is opened: then the person and
+    their organisation are created and this row is deleted. Only a hash of the link's secret
+    is kept, and the password only as its hash."""
+
+    email = models.EmailField(_("email address"))
+    full_name = models.CharField(_("full name"), max_length=200)
+    password_hash = models.CharField(max_length=256)
+    organisation_name = models.CharField(_("organisation name"), max_length=200)
+    organisation_country = models.CharField(_("country"), max_length=2)
+    organisation_kind = models.CharField(_("kind of organisation"), max_length=32)
+    organisation_refugee_led = models.BooleanField(_("refugee-led"), default=False)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=django_timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("registration waiting for confirmation")
+        verbose_name_plural = _("registrations waiting for confirmation")
+
+    def __str__(self):
+        return f"{self.email} ({self.organisation_name})"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def organisation_fields(self) -> dict:
+        return {
+            "name": self.organisation_name,
+            "country": self.organisation_country,
+            "kind": self.organisation_kind,
+            "refugee_led": self.organisation_refugee_led,
+        }

@@ -53,3 +53,28 @@ def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
     token.save(update_fields=["revoked_at"])
     audit_record(actor=actor, action="api_token_revoke", obj=token, after={"start": token.start})
     return token
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, actor) -> int:
+    """Revoke every token of the person still in use (after their password changed). Returns
+    how many were revoked."""
+    today = timezone.localdate()
+    tokens = [
+        token
+        for token in ApiToken.objects.select_for_update().filter(
+            user=actor, revoked_at__isnull=True
+        )
+        if token.is_active(today)
+    ]
+    now = timezone.now()
+    ApiToken.objects.filter(pk__in=[token.pk for token in tokens]).update(revoked_at=now)
+    for token in tokens:
+        audit_record(
+            actor=actor,
+            action="api_token_revoke",
+            obj=token,
+            after={"start": token.start},
+            context="password_changed",
+        )
+    return len(tokens)

@@ -12,6 +12,8 @@ from django_countries.fields import CountryField
 
 from counterpart.common.validators import known_time_zone, single_line
 
+from .names import name_key
+
 
 class OrganisationKind(models.TextChoices):
     INTERNATIONAL_NGO = "ingo", _("International NGO")
@@ -69,6 +71,9 @@ class Organisation(models.Model):
     RESULT_SETTINGS = ("gap_threshold", "share_in_benchmark", "publish_accountability")
 
     name = models.CharField(_("name"), max_length=200, validators=[single_line])
+    # The name as it is compared with others (names.py), kept in step with it by save(). Not
+    # unique: databases from before the check may hold two organisations with the same name.
+    name_key = models.CharField(max_length=1000, blank=True, editable=False, db_index=True)
     country = CountryField(_("country"), help_text=_("Where the organisation is registered."))
     kind = models.CharField(
         _("kind of organisation"), max_length=32, choices=OrganisationKind.choices
@@ -161,6 +166,13 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = name_key(self.name)[:1000]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
 
     @property
     def is_local(self) -> bool:

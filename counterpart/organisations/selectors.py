@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .models import Invitation, Membership, Organisation, Role
+from .names import name_key
 
 
 def memberships_for_user(user):
@@ -18,6 +19,14 @@ def memberships_for_user(user):
 
 def organisations_where_role(user, minimum=Role.VIEWER):
     return [m.organisation for m in memberships_for_user(user) if m.has_role(minimum)]
+
+
+def name_taken(name, country, *, exclude=None) -> bool:
+    """Whether another organisation in the country has the same name (names.py)."""
+    others = Organisation.objects.filter(country=country, name_key=name_key(name)[:1000])
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    return others.exists()
 
 
 def organisation_for_member(user, organisation_id):

@@ -16,9 +16,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from counterpart.audit.services import audit_record, snapshot
+from counterpart.common import ratelimit
 
 from .models import Invitation, Membership, Organisation, Role
+from .names import SAME_NAME_MESSAGE, name_key
 from .permissions import has_role, membership_of, require_role
+from .selectors import name_taken
 
 ORGANISATION_FIELDS = Organisation.PROFILE_FIELDS
 INVITATION_SALT = "counterpart.organisations.invitation"
@@ -31,6 +34,7 @@ def organisation_create(*, actor, add_creator_as_admin=True, **fields) -> Organi
         raise PermissionDenied(_("You need to sign in to register an organisation."))
     organisation = Organisation(**{k: v for k, v in fields.items() if k in ORGANISATION_FIELDS})
     organisation.full_clean()
+    _refuse_same_name(organisation)
     organisation.save()
     if add_creator_as_admin:
         Membership.objects.create(organisation=organisation, user=actor, role=Role.ADMIN)
@@ -42,6 +46,19 @@ def organisation_create(*, actor, add_creator_as_admin=True, **fields) -> Organi
         after=snapshot(organisation, ORGANISATION_FIELDS),
     )
     return organisation
+
+
+def _refuse_same_name(organisation: Organisation) -> None:
+    """Two organisations in one country never share a name (docs/decisions/0011)."""
+    if name_taken(organisation.name, organisation.country, exclude=organisation.pk):
+        raise ValidationError({"name": SAME_NAME_MESSAGE})
+
+
+def _renamed(before: dict, organisation: Organisation) -> bool:
+    return (
+        name_key(before["name"]) != name_key(organisation.name)
+        or before["country"] != snapshot(organisation, ["country"])["country"]
+    )
 
 
 @transaction.atomic
@@ -58,6 +75,10 @@ def organisation_update(*, actor, organisation: Organisation, **fields) -> Organ
             {"affiliate_of": _("An organisation cannot be an affiliate of itself.")}
         )
     organisation.full_clean()
+    if _renamed(before, organisation):
+        # Only a new name or country is checked: one of two organisations that already shared
+        # a name still saves the rest of its profile.
+        _refuse_same_name(organisation)
     organisation.save()
     audit_record(
         actor=actor,
@@ -151,7 +172,11 @@ def _supersede(invitations) -> None:
     invitations.update(revoked_at=timezone.now(), superseded=True)
 
 
-def _invitation_make(*, actor, organisation, email, role, language, send):
+def _invitation_make(*, actor, organisation, email, role, language, send, counted_for=None):
+    """`counted_for` is the organisation whose invitations the sending counts against (the one
+    that registered a partner, for the partner's first admin)."""
+    if send:
+        invitations_count(counted_for or organisation)
     email = email.strip().lower()
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member.")})
@@ -183,6 +208,12 @@ def _invitation_make(*, actor, organisation, email, role, language, send):
     if send:
         transaction.on_commit(lambda: _send_invitation_email(invitation, link))
     return invitation, link
+
+
+def invitations_count(organisation: Organisation) -> None:
+    """Count one more invitation email sent by the organisation, or raise
+    ratelimit.RateLimited (answered with 429) once it has sent its share for the day."""
+    ratelimit.hit("invitation", organisation.pk)
 
 
 @transaction.atomic
@@ -234,6 +265,7 @@ def invitation_create_first_admin(*, actor, organisation, email, language="en", 
         role=Role.ADMIN,
         language=language,
         send=send,
+        counted_for=organisation.registered_by,
     )
 
 
@@ -252,6 +284,7 @@ def organisation_register_partner(
         **{k: v for k, v in fields.items() if k in ORGANISATION_FIELDS},
     )
     organisation.full_clean()
+    _refuse_same_name(organisation)
     organisation.save()
     audit_record(
         actor=actor,
@@ -267,6 +300,7 @@ def organisation_register_partner(
         role=Role.ADMIN,
         language=language,
         send=send,
+        counted_for=inviting_organisation,
     )
     return organisation, invitation, link
 
