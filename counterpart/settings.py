@@ -179,6 +179,8 @@ RATE_LIMITS = {
     "signup": os.environ.get("COUNTERPART_RATE_SIGNUP", "5/hour"),
     "invitation": os.environ.get("COUNTERPART_RATE_INVITATION", "30/day"),
     "concern": os.environ.get("COUNTERPART_RATE_CONCERN", "10/hour"),
+    # Looking up a partner by name, IATI identifier or email address, per person.
+    "partner_lookup": os.environ.get("COUNTERPART_RATE_PARTNER_LOOKUP", "30/hour"),
 }
 
 # A registration waits this many hours for its email address to be confirmed.

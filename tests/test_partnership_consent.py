@@ -277,3 +277,14 @@ def test_the_registering_side_sends_the_first_admins_invitation_again(
         {"email": "someone@example.org", "language": "en"},
     )
     assert mail.outbox[-1].to == ["chair@water.example.org"]
+
+
+def test_looking_up_many_organisations_is_slowed_down(world, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "partner_lookup": "3/hour"}
+    client = world.client_for(world.intl_editor)
+    for number in range(3):
+        response = _propose(client, f"guess{number}@example.org", organisation=world.intl.pk)
+        assert response.status_code == 400
+    response = _propose(client, "outsider@example.org", organisation=world.intl.pk)
+    assert response.status_code == 429
+    assert not PartyProposal.objects.filter(organisation=world.other).exists()

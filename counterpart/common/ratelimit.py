@@ -36,6 +36,10 @@ MESSAGES = {
         "Too many concerns came from your connection in a short time. Nothing was saved. Wait "
         "an hour and try again."
     ),
+    "partner_lookup": _(
+        "You looked up many organisations in a short time. Nothing was saved. Wait an hour "
+        "and try again."
+    ),
 }
 DEFAULT_MESSAGE = _("Too many requests in a short time. Nothing was saved. Try again later.")
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from counterpart.assessments.selectors import rounds_of_partnership
 from counterpart.audit.selectors import audit_events_for_partnership
+from counterpart.common import ratelimit
 from counterpart.common.forms import form_status, submit
 from counterpart.organisations.models import Membership, Role
 from counterpart.organisations.selectors import organisations_where_role
@@ -61,6 +62,9 @@ def partnership_create(request):
             _("To create a partnership you need the editor or admin role in an organisation."),
         )
         return redirect("partnership_list")
+    if request.method == "POST" and request.POST.get("partner", "").strip():
+        # Finding an organisation by a member's address must not become a way to test many.
+        ratelimit.hit("partner_lookup", request.user.pk)
     form = PartnershipCreateForm(request.POST or None, organisations=organisations)
     form.fields["new_partner_language"].initial = get_language()
     if len(organisations) == 1 and organisations[0].is_local:
@@ -244,6 +248,8 @@ def _proposing_sides(my_sides, partnership):
 def party_add(request, partnership_id):
     partnership = _editable_partnership(request, partnership_id)
     my_sides = services.editor_sides(request.user, partnership)
+    if request.method == "POST":
+        ratelimit.hit("partner_lookup", request.user.pk)
     form = PartyForm(
         request.POST or None,
         partnership=partnership,
