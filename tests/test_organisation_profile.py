@@ -13,7 +13,7 @@ def profile_data(organisation, **changes):
         "country": organisation.country.code,
         "kind": organisation.kind,
         "refugee_led": "on" if organisation.refugee_led else "",
-        "affiliate_of": organisation.affiliate_of_id or "",
+        "affiliate_of": organisation.affiliate_of.name if organisation.affiliate_of else "",
         "iati_identifier": organisation.iati_identifier,
         "website": organisation.website,
         "description": organisation.description,
@@ -52,9 +52,9 @@ def test_an_organisation_cannot_be_its_own_affiliate(world):
     client = world.client_for(world.intl_admin)
     response = client.post(
         reverse("organisation_edit", args=[world.intl.pk]),
-        profile_data(world.intl, affiliate_of=world.intl.pk),
+        profile_data(world.intl, affiliate_of="Global Aid Partners"),
     )
-    assert "Select a valid choice" in response.content.decode()
+    assert "No organisation on Counterpart matches" in response.content.decode()
     world.intl.refresh_from_db()
     assert world.intl.affiliate_of_id is None
 
@@ -102,3 +102,18 @@ def test_the_profile_page_shows_the_facts(world):
     assert "Camp Youth Network" in text
     assert "Kenya" in text
     assert "Refugee-led organisation" in text
+
+
+def test_the_parent_is_named_not_chosen_from_a_list(world):
+    client = world.client_for(world.local_admin)
+    page = client.get(reverse("organisation_edit", args=[world.local.pk])).content.decode()
+    assert "Unrelated Relief" not in page and "Global Aid Partners" not in page
+    response = client.post(
+        reverse("organisation_edit", args=[world.local.pk]),
+        profile_data(world.local, affiliate_of="global aid partners", kind="national_ngo"),
+    )
+    assert response.status_code == 302
+    world.local.refresh_from_db()
+    assert world.local.affiliate_of == world.intl
+    page = client.get(reverse("organisation_edit", args=[world.local.pk])).content.decode()
+    assert 'value="Global Aid Partners"' in page

@@ -6,12 +6,52 @@ from django.utils.translation import gettext_lazy as _
 from counterpart.accounts.models import TIMEZONE_CHOICES
 
 from .models import Organisation, Role
+from .selectors import organisations_matching
 
 
 def _formfield(field, **kwargs):
     if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"  # a website typed without a scheme is https
     return field.formfield(**kwargs)
+
+
+class OrganisationLookupField(forms.CharField):
+    """An organisation named by its exact name, its IATI identifier, or the email address of
+    someone who works there. Nothing is listed, so nobody can browse who is on Counterpart."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 254)
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Its exact name, its IATI identifier, or the email address of someone who "
+                "works there. Counterpart has no list of organisations to browse."
+            ),
+        )
+        super().__init__(**kwargs)
+        self.exclude_ids = ()
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        found = organisations_matching(value, exclude_ids=self.exclude_ids)
+        if not found:
+            raise forms.ValidationError(
+                _(
+                    "No organisation on Counterpart matches “%(query)s”. Check the name, or use "
+                    "its IATI identifier or the email address of someone who works there."
+                ),
+                params={"query": value},
+            )
+        if len(found) > 1:
+            raise forms.ValidationError(
+                _(
+                    "More than one organisation matches. Use its IATI identifier or the email "
+                    "address of someone who works there."
+                )
+            )
+        return found[0]
 
 
 class OrganisationForm(forms.ModelForm):
@@ -30,10 +70,15 @@ class OrganisationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        others = Organisation.objects.order_by("name")
+        # The parent is named, never chosen from a list of every organisation.
+        parent = self.fields["affiliate_of"]
+        self.fields["affiliate_of"] = OrganisationLookupField(
+            label=parent.label, required=False, help_text=parent.help_text
+        )
         if self.instance.pk:
-            others = others.exclude(pk=self.instance.pk)
-        self.fields["affiliate_of"].queryset = others
+            self.fields["affiliate_of"].exclude_ids = [self.instance.pk]
+            if self.instance.affiliate_of_id and not self.is_bound:
+                self.initial["affiliate_of"] = self.instance.affiliate_of.name
         if self.instance.pk:
             # Left empty, the threshold stays as it was.
             self.fields["gap_threshold"].required = False

@@ -1,7 +1,7 @@
 """Reads about organisations, members and invitations, scoped to the person asking."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -76,9 +76,25 @@ def invitation_in(organisation, invitation_id):
         raise Http404(_("This invitation does not exist in this organisation.")) from None
 
 
-def organisation_directory():
-    """Every organisation, for choosing partners: name, country and kind are not private."""
-    return Organisation.objects.order_by("name")
+def organisations_matching(query: str, *, exclude_ids=()) -> list:
+    """Organisations someone has joined whose exact name (case and accents aside), IATI
+    identifier, or a member's email address is `query`. There is no list to browse: an
+    organisation is found only by what its partners already know of it."""
+    query = " ".join((query or "").split())
+    if not query:
+        return []
+    if "@" in query:
+        found = Organisation.objects.filter(memberships__user__email__iexact=query)
+    else:
+        found = Organisation.objects.filter(
+            Q(name_key=name_key(query)) | Q(iati_identifier__iexact=query)
+        )
+    return list(
+        found.filter(pk__in=Organisation.objects.filter(memberships__isnull=False).values("pk"))
+        .exclude(pk__in=exclude_ids)
+        .distinct()
+        .order_by("name")[:5]
+    )
 
 
 def organisations_with_member_counts(user):

@@ -7,6 +7,7 @@ from django_countries.fields import LazyTypedChoiceField
 
 from counterpart.common.forms import DateInput
 from counterpart.common.validators import single_line
+from counterpart.organisations.forms import OrganisationLookupField
 from counterpart.organisations.models import Organisation, OrganisationKind
 
 from .models import (
@@ -20,7 +21,6 @@ from .models import (
     StageChange,
     other_side,
 )
-from .selectors import organisations_matching
 
 
 def _known_to(partnership):
@@ -39,45 +39,6 @@ def _known_to(partnership):
             )
         )
     ).order_by("name")
-
-
-class OrganisationLookupField(forms.CharField):
-    """An organisation named by its exact name, its IATI identifier, or the email address of
-    someone who works there. Nothing is listed, so nobody can browse who is on Counterpart."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 254)
-        kwargs.setdefault(
-            "help_text",
-            _(
-                "Its exact name, its IATI identifier, or the email address of someone who "
-                "works there. Counterpart has no list of organisations to browse."
-            ),
-        )
-        super().__init__(**kwargs)
-        self.exclude_ids = ()
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        found = organisations_matching(value, exclude_ids=self.exclude_ids)
-        if not found:
-            raise forms.ValidationError(
-                _(
-                    "No organisation on Counterpart matches “%(query)s”. Check the name, or use "
-                    "its IATI identifier or the email address of someone who works there."
-                ),
-                params={"query": value},
-            )
-        if len(found) > 1:
-            raise forms.ValidationError(
-                _(
-                    "More than one organisation matches. Use its IATI identifier or the email "
-                    "address of someone who works there."
-                )
-            )
-        return found[0]
 
 
 class PartnershipForm(forms.ModelForm):

@@ -101,30 +101,6 @@ def parties_nobody_joined(partnership):
     }
 
 
-def organisations_matching(query: str, *, exclude_ids=()) -> list:
-    """Organisations someone has joined whose exact name (case and accents aside), IATI
-    identifier, or a member's email address is `query`. There is no list to browse: an
-    organisation is found only by what its partners already know of it."""
-    from counterpart.organisations.models import Organisation
-    from counterpart.organisations.names import name_key
-
-    query = " ".join((query or "").split())
-    if not query:
-        return []
-    if "@" in query:
-        found = Organisation.objects.filter(memberships__user__email__iexact=query)
-    else:
-        found = Organisation.objects.filter(
-            Q(name_key=name_key(query)) | Q(iati_identifier__iexact=query)
-        )
-    return list(
-        found.filter(pk__in=Organisation.objects.filter(memberships__isnull=False).values("pk"))
-        .exclude(pk__in=exclude_ids)
-        .distinct()
-        .order_by("name")[:5]
-    )
-
-
 def _proposals():
     return PartyProposal.objects.select_related(
         "partnership",
