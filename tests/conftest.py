@@ -615,3 +615,27 @@ def confirmation_path(message):
 
     link = re.search(r"https?://\S+/accounts/signup/confirm/\S+/", message.body).group(0)
     return "/" + link.split("://", 1)[1].split("/", 1)[1]
+
+
+def signup_data(**changes):
+    """What a person writes on the registration form."""
+    return {
+        "full_name": "Mariam Yousef",
+        "email": "mariam@collective.example.org",
+        "password1": "good-long-password-7",
+        "password2": "good-long-password-7",
+        "organisation_name": "Women Refugees Collective",
+        "organisation_country": "JO",
+        "organisation_kind": "rlo",
+        "organisation_refugee_led": "on",
+        **changes,
+    }
+
+
+def nairobi_focal_point(world):
+    """Fatima, a viewer of the international organisation, reading in Nairobi time (not yet a
+    focal point: `open_intake` names her)."""
+    membership = add_member(world.intl, make_user("focal@example.org", "Fatima Focal"), "viewer")
+    membership.user.timezone = "Africa/Nairobi"
+    membership.user.save(update_fields=["timezone"])
+    return membership

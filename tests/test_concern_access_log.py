@@ -13,9 +13,15 @@ from django.utils.formats import date_format
 from counterpart.concerns.models import ConcernAccess, ConcernAccessIsAppendOnly
 from counterpart.concerns.oversight import concern_access_record
 from counterpart.notifications.models import Notification
-from counterpart.organisations.models import Membership, Role
+from counterpart.organisations.models import Membership
 
-from .conftest import add_member, make_user, open_intake, raise_anonymously, raise_concern, sending
+from .conftest import (
+    nairobi_focal_point,
+    open_intake,
+    raise_anonymously,
+    raise_concern,
+    sending,
+)
 
 OPENED_BY = "Opened by"
 
@@ -23,9 +29,7 @@ OPENED_BY = "Opened by"
 @pytest.fixture
 def fatima(world):
     """A viewer of the international organisation, its focal point, reading in Nairobi time."""
-    membership = add_member(world.intl, make_user("focal@example.org", "Fatima Focal"), Role.VIEWER)
-    membership.user.timezone = "Africa/Nairobi"
-    membership.user.save(update_fields=["timezone"])
+    membership = nairobi_focal_point(world)
     open_intake(world, focal_points=[membership])
     Notification.objects.all().delete()
     return membership

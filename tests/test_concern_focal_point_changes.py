@@ -15,7 +15,7 @@ from counterpart.concerns.permissions import focal_point_memberships
 from counterpart.notifications.models import Notification
 from counterpart.organisations.models import Membership, Role
 
-from .conftest import add_member, make_user, open_intake, sending
+from .conftest import add_member, make_user, nairobi_focal_point, open_intake, sending
 
 NAMED = "concern_focal_point_named"
 REMOVED = "concern_focal_point_removed"
@@ -24,9 +24,7 @@ REMOVED = "concern_focal_point_removed"
 @pytest.fixture
 def people(world):
     """Fatima, a viewer named focal point, and a second admin who is not one."""
-    fatima = add_member(world.intl, make_user("focal@example.org", "Fatima Focal"), Role.VIEWER)
-    fatima.user.timezone = "Africa/Nairobi"
-    fatima.user.save(update_fields=["timezone"])
+    fatima = nairobi_focal_point(world)
     second = add_member(world.intl, make_user("second@example.org", "Sam Second"), Role.ADMIN)
     open_intake(world, focal_points=[fatima])
     Notification.objects.all().delete()

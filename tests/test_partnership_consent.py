@@ -27,6 +27,22 @@ def _propose(client, partner, title="Imposed partnership", **extra):
     return client.post(reverse("partnership_create"), data)
 
 
+def _propose_new_partner(client, world, contact):
+    """The international editor proposes a partnership to an organisation not yet on
+    Counterpart, registering it and inviting `contact` to be its first admin."""
+    return _propose(
+        client,
+        "",
+        organisation=world.intl.pk,
+        title="Water points in Kakuma",
+        new_partner_name="Kakuma Water Circle",
+        new_partner_country="KE",
+        new_partner_kind="rlo",
+        new_partner_contact=contact,
+        new_partner_language="en",
+    )
+
+
 def _stranger(world):
     """Someone who has just registered an organisation of their own."""
     stranger = make_user("stranger@example.org", "Stranger")
@@ -225,17 +241,7 @@ def test_a_new_partners_invitation_names_who_invites_and_the_partnership(
 ):
     client = world.client_for(world.intl_editor)
     with django_capture_on_commit_callbacks(execute=True):
-        response = _propose(
-            client,
-            "",
-            organisation=world.intl.pk,
-            title="Water points in Kakuma",
-            new_partner_name="Kakuma Water Circle",
-            new_partner_country="KE",
-            new_partner_kind="rlo",
-            new_partner_contact="chair@water.example.org",
-            new_partner_language="en",
-        )
+        response = _propose_new_partner(client, world, "chair@water.example.org")
     assert response.status_code == 302
     body = mail.outbox[-1].body
     assert mail.outbox[-1].to == ["chair@water.example.org"]
@@ -250,17 +256,7 @@ def test_the_registering_side_sends_the_first_admins_invitation_again(
     world, django_capture_on_commit_callbacks
 ):
     client = world.client_for(world.intl_editor)
-    _propose(
-        client,
-        "",
-        organisation=world.intl.pk,
-        title="Water points in Kakuma",
-        new_partner_name="Kakuma Water Circle",
-        new_partner_country="KE",
-        new_partner_kind="rlo",
-        new_partner_contact="wrong@water.example.org",
-        new_partner_language="en",
-    )
+    _propose_new_partner(client, world, "wrong@water.example.org")
     proposal = PartyProposal.objects.get(partnership__title="Water points in Kakuma")
     page = client.get(reverse("proposal_detail", args=[proposal.pk])).content.decode()
     assert "Invite a contact person" in page

@@ -8,7 +8,7 @@ from django.urls import reverse
 from counterpart.accounts.models import PendingSignup
 from counterpart.organisations.models import Organisation
 
-from .conftest import PASSWORD, confirmation_path, sending
+from .conftest import PASSWORD, confirmation_path, sending, signup_data
 
 
 def test_sign_in_with_email_and_out(world, client):
@@ -71,19 +71,7 @@ def test_reset_for_an_unknown_address_sends_nothing_and_says_the_same(world, cli
 
 def test_register_a_person_with_their_organisation(db, client):
     with sending():
-        response = client.post(
-            reverse("signup"),
-            {
-                "full_name": "Mariam Yousef",
-                "email": "mariam@collective.example.org",
-                "password1": "good-long-password-7",
-                "password2": "good-long-password-7",
-                "organisation_name": "Women Refugees Collective",
-                "organisation_country": "JO",
-                "organisation_kind": "rlo",
-                "organisation_refugee_led": "on",
-            },
-        )
+        response = client.post(reverse("signup"), signup_data())
     assert response.status_code == 302
     # Nothing exists until the address is confirmed through the link in the email.
     assert not Organisation.objects.filter(name="Women Refugees Collective").exists()

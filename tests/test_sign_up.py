@@ -16,23 +16,9 @@ from counterpart.audit.models import AuditEvent
 from counterpart.organisations.models import Membership, Organisation
 from counterpart.organisations.services import invitation_create
 
-from .conftest import PASSWORD, confirmation_path, make_org, sending
+from .conftest import PASSWORD, confirmation_path, make_org, sending, signup_data
 
 User = get_user_model()
-
-
-def signup_data(**changes):
-    return {
-        "full_name": "Mariam Yousef",
-        "email": "mariam@collective.example.org",
-        "password1": "good-long-password-7",
-        "password2": "good-long-password-7",
-        "organisation_name": "Women Refugees Collective",
-        "organisation_country": "JO",
-        "organisation_kind": "rlo",
-        "organisation_refugee_led": "on",
-        **changes,
-    }
 
 
 def sign_up(client=None, **changes):

@@ -297,14 +297,7 @@ def _proposal_make(
     )
     proposal.full_clean()
     proposal.save()
-    _audit_in_logs(
-        partnership,
-        _proposal_logs(proposal),
-        actor=actor,
-        action="party_propose",
-        obj=proposal,
-        after=_proposal_snapshot(proposal),
-    )
+    _log_step(proposal, actor, "party_propose")
     link = reverse("proposal_detail", args=[proposal.pk])
     params = {
         "organisation": proposing_organisation.name,
@@ -395,7 +388,7 @@ def proposal_roles(actor, proposal) -> set:
     return roles
 
 
-def _proposal_answered(proposal, actor, action, kind):
+def _log_step(proposal, actor, action):
     _audit_in_logs(
         proposal.partnership,
         _proposal_logs(proposal),
@@ -404,6 +397,14 @@ def _proposal_answered(proposal, actor, action, kind):
         obj=proposal,
         after=_proposal_snapshot(proposal),
     )
+
+
+def _close(proposal, actor, status, now=None):
+    proposal.status, proposal.decided_by, proposal.decided_at = status, actor, now or timezone.now()
+
+
+def _proposal_answered(proposal, actor, action, kind):
+    _log_step(proposal, actor, action)
     notify(
         _admins_of([*_party_organisation_ids(proposal.partnership), proposal.organisation_id]),
         kind,
@@ -428,11 +429,7 @@ def proposal_accept(*, actor, proposal) -> PartyProposal:
     if proposal.organisation_accepted_at and (
         not proposal.needs_other_side or proposal.other_side_accepted_at
     ):
-        proposal.status, proposal.decided_by, proposal.decided_at = (
-            ProposalStatus.ACCEPTED,
-            actor,
-            now,
-        )
+        _close(proposal, actor, ProposalStatus.ACCEPTED, now)
         Party.objects.create(
             partnership=proposal.partnership,
             organisation=proposal.organisation,
@@ -443,14 +440,7 @@ def proposal_accept(*, actor, proposal) -> PartyProposal:
     if proposal.status == ProposalStatus.ACCEPTED:
         _proposal_answered(proposal, actor, "party_join", "partnership_accepted")
     else:
-        _audit_in_logs(
-            proposal.partnership,
-            _proposal_logs(proposal),
-            actor=actor,
-            action="party_proposal_agree",
-            obj=proposal,
-            after=_proposal_snapshot(proposal),
-        )
+        _log_step(proposal, actor, "party_proposal_agree")
     return proposal
 
 
@@ -459,11 +449,7 @@ def proposal_decline(*, actor, proposal) -> PartyProposal:
     proposal = _lock_proposal(proposal)
     if not proposal_roles(actor, proposal) & {"organisation", "other_side"}:
         raise PermissionDenied(_("Only the admins asked may decline this proposal."))
-    proposal.status, proposal.decided_by, proposal.decided_at = (
-        ProposalStatus.DECLINED,
-        actor,
-        timezone.now(),
-    )
+    _close(proposal, actor, ProposalStatus.DECLINED)
     proposal.save()
     _proposal_answered(proposal, actor, "party_proposal_decline", "partnership_declined")
     return proposal
@@ -474,20 +460,9 @@ def proposal_withdraw(*, actor, proposal) -> PartyProposal:
     proposal = _lock_proposal(proposal)
     if "proposer" not in proposal_roles(actor, proposal):
         raise PermissionDenied(_("Only editors of the proposing organisation may withdraw it."))
-    proposal.status, proposal.decided_by, proposal.decided_at = (
-        ProposalStatus.WITHDRAWN,
-        actor,
-        timezone.now(),
-    )
+    _close(proposal, actor, ProposalStatus.WITHDRAWN)
     proposal.save()
-    _audit_in_logs(
-        proposal.partnership,
-        _proposal_logs(proposal),
-        actor=actor,
-        action="party_proposal_withdraw",
-        obj=proposal,
-        after=_proposal_snapshot(proposal),
-    )
+    _log_step(proposal, actor, "party_proposal_withdraw")
     return proposal
 
 
