@@ -283,13 +283,50 @@ def make_round(
     return round_
 
 
+def partners_of(organisation, editor, count):
+    """`count` local partners of `organisation`, each with one person (its admin) and an
+    accepted partnership proposed by `editor`."""
+    from counterpart.organisations.models import Organisation
+
+    found = []
+    for n in range(count):
+        suffix = "" if organisation.name == "Global Aid Partners" else f" of {organisation.pk}"
+        name = f"Local Partner {n}{suffix}"
+        partner = Organisation.objects.filter(name=name).first()
+        if partner is None:
+            partner = make_org(name, OrganisationKind.NATIONAL_NGO, "KE")
+            domain = f"local{n}" if not suffix else f"local{n}.{organisation.pk}"
+            person = make_user(f"partner{n}@{domain}.example.org", f"Partner Person {n}")
+            add_member(partner, person, Role.ADMIN)
+            make_partnership(
+                accepted_by=person,
+                actor=editor,
+                organisation=organisation,
+                side=Side.INTERNATIONAL,
+                role=PartyRole.FUNDING,
+                partner=partner,
+                partner_side=Side.LOCAL,
+                partner_role=PartyRole.IMPLEMENTING,
+                stage=Stage.IMPLEMENTATION,
+                title=f"Work with {name}",
+            )
+        found.append(partner)
+    return found
+
+
+def partner_organisations(world, count):
+    """`count` local partners of the international organisation (see `partners_of`)."""
+    return partners_of(world.intl, world.intl_editor, count)
+
+
 def make_pooled_round(world, *, people=5, threshold=5, open_it=True):
-    """A partner feedback round of the international organisation, with `people` asked."""
+    """A partner feedback round of the international organisation, with `people` asked, each
+    from a partner organisation of their own."""
     import datetime
 
     from django.utils import timezone
 
-    from counterpart.assessments import services
+    from counterpart.assessments import partner_feedback, services
 
     today = timezone.localdate()
     round_ = services.round_create_pooled(
@@ -302,14 +339,9 @@ def make_pooled_round(world, *, people=5, threshold=5, open_it=True):
         threshold=threshold,
         conversation_mode=False,
     )
-    for n in range(people):
-        services.respondent_add(
-            actor=world.intl_editor,
-            round_=round_,
-            side=Side.LOCAL,
-            email=f"partner{n}@local{n}.example.org",
-            name=f"Partner Person {n}",
-        )
+    partner_feedback.respondents_add_members(
+        actor=world.intl_editor, round_=round_, organisations=partner_organisations(world, people)
+    )
     if open_it:
         with sending():
             services.round_open(actor=world.intl_editor, round_=round_)
@@ -392,7 +424,7 @@ def released_feedback_round(organisation, editor, answers, people=3):
 
     from django.utils import timezone
 
-    from counterpart.assessments import services
+    from counterpart.assessments import partner_feedback, services
 
     today = timezone.localdate()
     round_ = services.round_create_pooled(
@@ -405,13 +437,9 @@ def released_feedback_round(organisation, editor, answers, people=3):
         threshold=3,
         conversation_mode=False,
     )
-    for n in range(people):
-        services.respondent_add(
-            actor=editor,
-            round_=round_,
-            side=Side.LOCAL,
-            email=f"p{n}@{organisation.pk}.partner.example.org",
-        )
+    partner_feedback.respondents_add_members(
+        actor=editor, round_=round_, organisations=partners_of(organisation, editor, people)
+    )
     with sending():
         services.round_open(actor=editor, round_=round_)
     for respondent in round_.respondents.all():

@@ -85,6 +85,16 @@ def _proposal(w):
     return partnership.proposals.get()
 
 
+def _pooled_round_asking_the_local_partner(w):
+    from counterpart.assessments import partner_feedback
+
+    round_ = make_pooled_round(w, people=3, threshold=3, open_it=False)
+    partner_feedback.respondents_add_members(
+        actor=w.intl_editor, round_=round_, organisations=[w.local]
+    )
+    return round_
+
+
 def _local_party(w):
     return w.partnership.parties.get(organisation=w.local)
 
@@ -468,11 +478,20 @@ EXPECTATIONS = {
         None,
         "login 404 403 200 200 404 404 404",
     ),
+    # Only the admins of a partner organisation asked in the round.
+    "round_partner_staff": (
+        "get",
+        _round_kwargs(_pooled_round_asking_the_local_partner),
+        None,
+        "login 404 404 404 404 404 404 200",
+    ),
+    # Each side names its own people: the international side's editors get the form back
+    # with the refusal, and the person is not added.
     "respondent_add": (
         "post",
         _round_kwargs(_draft_round),
         {"side": "local", "name": "Grace", "email": "grace@local.example.org", "language": "en"},
-        "login 404 403 302 302 403 302 302",
+        "login 404 403 400 400 403 302 302",
     ),
     # The person is on the international side: only that side reaches them one by one.
     "respondent_remove": ("post", _respondent_kwargs, {}, "login 404 403 302 302 403 403 403"),
@@ -673,8 +692,8 @@ EXPECTATIONS = {
     ),
     # The API answers 401 (JSON) to a visitor with neither a session nor a token, and sees what
     # the pages show: members read their organisation's data; editors on either side run a
-    # partnership round; each side accepts for itself; admins handle concerns while no focal
-    # point is named. "json" sends the data as JSON, as API clients do.
+    # partnership round; each side accepts for itself and names its own people; admins handle
+    # concerns while no focal point is named. "json" sends the data as JSON, as API clients do.
     "api-root": ("get", None, None, API_ALL),
     **{
         f"api-{name}-list": ("get", None, None, API_ALL)
@@ -697,7 +716,7 @@ EXPECTATIONS = {
         "json",
         _api_pk(_draft_round),
         {"side": "local", "email": "new.person@example.org"},
-        "401 404 403 201 201 403 201 201",
+        "401 404 403 403 403 403 201 201",
     ),
     "api-round-accept": (
         "json",

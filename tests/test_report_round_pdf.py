@@ -173,7 +173,7 @@ def test_a_partner_feedback_round_under_its_threshold_gives_no_report(world):
     assert round_.state == RoundState.CLOSED
     response = _report(world, round_, world.intl_admin)
     assert response.status_code == 403
-    assert "received 4 responses" in response.content.decode()
+    assert "People from 4 partner organisations answered this round" in response.content.decode()
     # Even marked released, four answers stay unread.
     Round.objects.filter(pk=round_.pk).update(state=RoundState.RELEASED)
     response = _report(world, round_, world.intl_admin)

@@ -110,7 +110,7 @@ def test_a_round_opens_only_with_someone_to_answer_on_each_side(world):
 
 def test_a_person_asked_twice_is_refused(world):
     round_ = make_round(world, open_it=False)
-    response = world.client_for(world.intl_editor).post(
+    response = world.client_for(world.local_editor).post(
         reverse("respondent_add", args=[round_.pk]),
         {"side": "local", "email": "JOSEPH@local.example.org", "language": "en"},
     )
@@ -144,8 +144,10 @@ def test_a_partner_feedback_round_asks_the_members_of_chosen_partners(world):
         "local-editor@example.org",
         "local-viewer@example.org",
     ]
-    # Three people, a threshold of five: results could never show, so it does not open.
-    with pytest.raises(services.ValidationError, match="at least 5 people"):
+    assert set(round_.respondents.values_list("organisation", flat=True)) == {world.local.pk}
+    # One partner organisation, a threshold of five: results could never show, so it does not
+    # open, however many people that organisation has.
+    with pytest.raises(services.ValidationError, match="at least 5 partner organisations"):
         services.round_open(actor=world.intl_editor, round_=round_)
 
 

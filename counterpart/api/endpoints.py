@@ -21,6 +21,7 @@ from counterpart.assessments import services as round_services
 from counterpart.assessments.models import Round, RoundKind
 from counterpart.assessments.selectors import results_visible, round_for_user
 from counterpart.commitments.models import Commitment
+from counterpart.common.caching import keep_private
 from counterpart.concerns.models import Concern
 from counterpart.frameworks import selectors as framework_selectors
 from counterpart.frameworks import xlsform
@@ -236,7 +237,8 @@ class RoundViewSet(Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     @action(detail=True, methods=["post"])
     def respondents(self, request, pk=None):
         """Add a person who answers, for one side (in a partner feedback round, the side is
-        always the local one). Their link is emailed when the round opens."""
+        always the local one). Each side names its own people: 403 for a side you do not edit
+        for. Their link is emailed when the round opens."""
         round_ = self._round()
         given = serializers.RespondentCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
@@ -310,7 +312,8 @@ class RoundViewSet(Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         language = framework_selectors.content_language(
             round_.framework_version, request.query_params.get("lang"), get_language()
         )
-        return Response(results_data(round_results(round_, language)))
+        # People's answers, counted: kept by no cache, as on the results page.
+        return keep_private(Response(results_data(round_results(round_, language))))
 
 
 @documented("commitments")

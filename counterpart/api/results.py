@@ -92,7 +92,8 @@ def results_data(results) -> dict:
         "language": results.language,
         "conversation_mode": hide,
         "gap_threshold": results.threshold,
-        "responses": [{"side": s, "responses": n} for s, n in results.counts.items()],
+        # The sides that answer this kind of round: a partner feedback round has one.
+        "responses": [{"side": s, "responses": n} for s, n in results.counts.items() if s in sides],
         "elements": scored(results.elements),
         "foundations": scored(results.foundations),
         "pairs": pairs,

@@ -9,6 +9,7 @@ from counterpart.organisations.models import OrganisationKind
 from counterpart.partnerships.models import Side
 
 from .models import Privacy, Round
+from .permissions import OWN_SIDE_ONLY
 
 
 class VersionChoiceField(forms.ModelChoiceField):
@@ -76,10 +77,36 @@ class ExtendForm(forms.Form):
 
 
 class RespondentForm(forms.Form):
+    """A person to ask; with `sides`, only on the sides the person adding edits for."""
+
     side = forms.ChoiceField(label=_("Side"), choices=Side.choices)
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     email = forms.EmailField(label=_("Email address"))
     language = forms.ChoiceField(label=_("Language of the emails"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, sides=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sides is not None:
+            side = self.fields["side"]
+            side.choices = [(value, label) for value, label in Side.choices if value in sides]
+            side.error_messages["invalid_choice"] = OWN_SIDE_ONLY
+
+
+class PartnerStaffForm(forms.Form):
+    """A partner organisation's admin adds a colleague to a partner feedback round."""
+
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None, empty_label=None)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    email = forms.EmailField(label=_("Email address"))
+    language = forms.ChoiceField(label=_("Language of the emails"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        from counterpart.organisations.models import Organisation
+
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            pk__in=[o.pk for o in organisations]
+        )
 
 
 class PartnerFilterForm(forms.Form):

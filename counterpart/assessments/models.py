@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from counterpart.common.validators import single_line
 from counterpart.partnerships.models import Side, Stage
 
-# Never compute pooled results from fewer responses than this, whatever an organisation asks.
+# Never compute pooled results from fewer partner organisations than this, whatever an
+# organisation asks.
 MIN_POOLED_THRESHOLD = 3
 DEFAULT_POOLED_THRESHOLD = 5
 
@@ -84,7 +85,7 @@ class Round(models.Model):
         _("conversation mode: hide the numbers in the results"), default=False
     )
     threshold = models.PositiveSmallIntegerField(
-        _("fewest responses before results are shown"),
+        _("fewest partner organisations before results are shown"),
         default=DEFAULT_POOLED_THRESHOLD,
         validators=[MinValueValidator(MIN_POOLED_THRESHOLD)],
     )
@@ -160,6 +161,15 @@ class Respondent(models.Model):
     key = models.CharField(max_length=32, unique=True, default=new_key, editable=False)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # In partner feedback: the partner organisation the person is asked for. The threshold
+    # counts these organisations (among people who answered), never the people.
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now)
     invited_at = models.DateTimeField(null=True, blank=True)

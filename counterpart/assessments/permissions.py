@@ -6,6 +6,7 @@ organisation being assessed; its partners only answer it, through their personal
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from counterpart.organisations.models import Membership, Role
 from counterpart.organisations.permissions import require_role
@@ -59,3 +60,15 @@ def require_side_editor(user, round_, side):
         raise PermissionDenied(
             _("Only an editor or admin on that side of the partnership can do this.")
         )
+
+
+# Said wherever someone tries to name or drop the other side's people (page, API).
+OWN_SIDE_ONLY = gettext_lazy(
+    "Each side names its own people: only an editor or admin on that side can add or remove them."
+)
+
+
+def require_own_side(user, round_, side):
+    """Only a side names its own respondents: the person edits for an organisation on `side`."""
+    if side not in sides_of(user, round_, Role.EDITOR):
+        raise PermissionDenied(str(OWN_SIDE_ONLY))

@@ -1,7 +1,8 @@
 """Reads about rounds, each limited to what the person may see.
 
-Results are read only from a released round; in a partner feedback round, only once at least
-`threshold` responses exist. Below that, nothing but the number of responses is computed."""
+Results are read only from a released round; in a partner feedback round, only once people
+from at least `threshold` partner organisations have answered. Below that, nothing but counts
+is computed."""
 
 from dataclasses import dataclass, field
 
@@ -85,13 +86,25 @@ def responses_by_side(round_) -> dict:
     return {side: counts.get(side, 0) for side in Side.values}
 
 
+def organisations_answered(round_) -> int:
+    """In partner feedback, how many partner organisations have at least one person who
+    answered. Read from who was asked and has answered, never from the responses, which keep
+    no link to anyone."""
+    return (
+        round_.respondents.filter(used=True, organisation__isnull=False)
+        .values("organisation")
+        .distinct()
+        .count()
+    )
+
+
 def results_visible(round_) -> bool:
     """Whether any answer may be read: the round is released, and a partner feedback round has
-    at least its threshold of responses."""
+    answers from at least its threshold of partner organisations."""
     if round_.state != RoundState.RELEASED:
         return False
     if round_.is_pooled:
-        return round_.responses.count() >= round_.threshold
+        return organisations_answered(round_) >= round_.threshold
     return True
 
 

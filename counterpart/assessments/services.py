@@ -19,12 +19,13 @@ from counterpart.commitments.services import follow_up_answers_store, follow_up_
 from counterpart.common.deadlines import day_end
 from counterpart.frameworks.selectors import version_content
 from counterpart.insights.services import summary_store
-from counterpart.organisations.models import Membership, Role
+from counterpart.notifications.services import notify
+from counterpart.organisations.models import Membership, Organisation, Role
 from counterpart.organisations.permissions import require_role
 from counterpart.partnerships.models import Side, other_side
 from counterpart.partnerships.selectors import side_editors
 
-from . import offline
+from . import offline, partner_feedback
 from .models import (
     Answer,
     Draft,
@@ -35,8 +36,9 @@ from .models import (
     RoundKind,
     RoundState,
 )
-from .permissions import require_manager, require_side_editor, sides_of
+from .permissions import require_manager, require_own_side, require_side_editor, sides_of
 from .questionnaire import answers_from_draft
+from .selectors import organisations_answered
 
 LINK_SALT = "counterpart.assessments.respondent"
 
@@ -222,6 +224,7 @@ def round_create(*, actor, partnership, organisation, **fields) -> Round:
 def round_create_pooled(*, actor, organisation, **fields) -> Round:
     """Prepare a partner feedback round: the organisation's partners assess it, anonymously."""
     require_role(actor, organisation, Role.EDITOR)
+    partner_feedback.require_one_round_at_a_time(organisation)
     round_ = Round(
         kind=RoundKind.POOLED, organisation=organisation, privacy=Privacy.ANONYMOUS, **fields
     )
@@ -322,11 +325,11 @@ def round_open(*, actor, round_, now=None) -> Round:
         raise ValidationError(_("The closing date has passed. Choose a later one first."))
     respondents = list(round_.respondents.filter(removed_at__isnull=True))
     if round_.is_pooled:
-        if len(respondents) < round_.threshold:
+        if len({r.organisation_id for r in respondents}) < round_.threshold:
             raise ValidationError(
                 _(
-                    "Ask at least %(count)s people to answer: with fewer, results could never "
-                    "be shown."
+                    "Ask people from at least %(count)s partner organisations: with fewer, "
+                    "results could never be shown."
                 )
                 % {"count": round_.threshold}
             )
@@ -359,7 +362,7 @@ def round_open(*, actor, round_, now=None) -> Round:
 def _release_if_possible(round_, now) -> None:
     """Lift the seal on a closed round: always for a partnership round, and for a partner
     feedback round only once it has enough responses."""
-    if round_.is_pooled and round_.responses.count() < round_.threshold:
+    if round_.is_pooled and organisations_answered(round_) < round_.threshold:
         return
     round_.state = RoundState.RELEASED
     round_.released_at = now
@@ -411,6 +414,8 @@ def round_extend(*, actor, round_, closes_on, now=None) -> Round:
     reopen = round_.state == RoundState.CLOSED and round_.is_pooled
     if round_.state != RoundState.OPEN and not reopen:
         raise ValidationError(_("Only an open round can be extended."))
+    if reopen:
+        partner_feedback.require_one_round_at_a_time(round_.organisation, exclude=round_)
     if closes_on > timezone.localdate(now) + timedelta(days=366):
         raise ValidationError({"closes_on": _("A round can stay open for a year at most.")})
     if closes_on <= round_.closes_on and not reopen:
@@ -490,9 +495,17 @@ def rounds_send_reminders(round_, now) -> int:
 def _person_in_log(actor, round_, side, email, key):
     """Where an event about one person is logged, and what it says: in the log of the actor's
     organisation on that person's side, with the email; else, in the round's log, the side
-    only (one side's people stay out of the other side's log)."""
+    only. Once the round is open, the other side's log gets its own entry (`_tell_other_side`)."""
     if round_.is_pooled:
         return {"organisation": round_.organisation, key: {"side": side, "email": email}}
+    own = _own_organisation(actor, round_, side)
+    if own is None:
+        return {"organisation": round_.organisation, key: {"side": side}}
+    return {"organisation": own, key: {"side": side, "email": email}}
+
+
+def _own_organisation(actor, round_, side):
+    """The organisation through which the person acts on one side of a partnership round."""
     own = (
         Membership.objects.filter(
             user=actor,
@@ -502,18 +515,62 @@ def _person_in_log(actor, round_, side, email, key):
         .select_related("organisation")
         .first()
     )
-    if own is None:
-        return {"organisation": round_.organisation, key: {"side": side}}
-    return {"organisation": own.organisation, key: {"side": side, "email": email}}
+    return own.organisation if own else None
+
+
+def _side_organisations(round_, side) -> list:
+    """The organisations on one side of a partnership round."""
+    return list(
+        Organisation.objects.filter(
+            parties__partnership_id=round_.partnership_id, parties__side=side
+        ).order_by("pk")
+    )
+
+
+def _tell_other_side(actor, round_, respondent, action, key, kind):
+    """Once a partnership round is open, a change of one side's people is logged for the other
+    side's organisations too, and their editors and admins are told. A named round says who;
+    the other tiers say only the side, never the email."""
+    if round_.is_pooled or round_.state != RoundState.OPEN:
+        return
+    side, other = respondent.side, other_side(respondent.side)
+    named = round_.privacy == Privacy.NAMED
+    about = {"side": side, "email": respondent.email} if named else {"side": side}
+    for organisation in _side_organisations(round_, other):
+        audit_record(
+            actor=actor, action=action, obj=round_, organisation=organisation, **{key: about}
+        )
+    params = {"side": side, "round": round_.title}
+    if named:
+        params["person"] = str(respondent)
+    notify(
+        side_editors(round_.partnership_id, other),
+        kind if named else f"{kind}_unnamed",
+        params,
+        reverse("round_detail", args=[round_.pk]),
+    )
 
 
 @transaction.atomic
-def respondent_add(*, actor, round_, side, email, name="", language="en") -> Respondent:
+def respondent_add(
+    *, actor, round_, side, email, name="", language="en", organisation=None
+) -> Respondent:
+    """Ask one person to answer. In partner feedback, only through the partner organisation the
+    person is asked for (`partner_feedback`): no address typed by the organisation assessed."""
     round_ = _lock_to_manage(round_, actor)
     if round_.is_pooled:
         side = Side.LOCAL
+        if organisation is None:
+            raise ValidationError(
+                _(
+                    "In partner feedback, people are asked through their organisation: choose "
+                    "partner organisations, whose members are asked."
+                )
+            )
     elif side not in Side.values:
         raise ValidationError({"side": _("Choose a side.")})
+    else:
+        require_own_side(actor, round_, side)
     if round_.state not in (RoundState.DRAFT, RoundState.OPEN):
         raise ValidationError(_("People can only be added before the round closes."))
     email = email.strip().lower()
@@ -533,6 +590,7 @@ def respondent_add(*, actor, round_, side, email, name="", language="en") -> Res
         name=name.strip(),
         language=language,
         added_by=actor,
+        organisation=organisation if round_.is_pooled else None,
     )
     respondent.full_clean()
     respondent.save()
@@ -542,6 +600,7 @@ def respondent_add(*, actor, round_, side, email, name="", language="en") -> Res
         obj=round_,
         **_person_in_log(actor, round_, side, respondent.email, "after"),
     )
+    _tell_other_side(actor, round_, respondent, "respondent_add", "after", "respondent_added")
     if round_.state == RoundState.OPEN:
         respondent.invited_at = timezone.now()
         respondent.save(update_fields=["invited_at"])
@@ -572,6 +631,7 @@ def respondent_remove(*, actor, respondent: Respondent) -> None:
         obj=round_,
         **_person_in_log(actor, round_, respondent.side, respondent.email, "before"),
     )
+    _tell_other_side(actor, round_, respondent, "respondent_remove", "before", "respondent_removed")
     _close_if_all_answered(round_, timezone.now())
 
 
@@ -706,14 +766,19 @@ def response_submit(*, respondent: Respondent, now=None) -> Response:
         follow_up_answers_store(response, round_, draft.answers if draft else {})
         if draft is not None:
             draft.delete()
+        if anonymous:
+            partner_feedback.responses_shuffle(round_)
         if not anonymous:
-            audit_record(
-                actor=None,
-                action="response_submit",
-                obj=round_,
-                organisation=round_.organisation,
-                after={"side": respondent.side},
-            )
+            # In the log of the person's own side only: while the round is sealed, the other
+            # side learns how many answered (the round page), never when.
+            for organisation in _side_organisations(round_, respondent.side) or [None]:
+                audit_record(
+                    actor=None,
+                    action="response_submit",
+                    obj=round_,
+                    organisation=organisation,
+                    after={"side": respondent.side},
+                )
         _close_if_all_answered(round_, now, answered=True)
     return response
 
@@ -730,33 +795,6 @@ def _store_answers(response, values):
         )
         for question, value, note, evidence in values
     )
-
-
-@transaction.atomic
-def respondents_add_members(*, actor, round_, organisations, language="en") -> int:
-    """Ask every member of these partner organisations to answer a partner feedback round.
-    People already asked are left as they are. Returns how many were added."""
-    require_manager(actor, round_)
-    if not round_.is_pooled:
-        raise ValidationError(_("Only a partner feedback round asks partners' members."))
-    asked = set(round_.respondents.filter(removed_at__isnull=True).values_list("email", flat=True))
-    added = 0
-    members = Membership.objects.filter(organisation__in=organisations).select_related("user")
-    for membership in members:
-        email = membership.user.email.lower()
-        if email in asked:
-            continue
-        respondent_add(
-            actor=actor,
-            round_=round_,
-            side=Side.LOCAL,
-            email=email,
-            name=membership.user.full_name,
-            language=language,
-        )
-        asked.add(email)
-        added += 1
-    return added
 
 
 @transaction.atomic
@@ -778,9 +816,11 @@ def responses_import(*, actor, round_, data: bytes, filename: str) -> dict:
     anonymous = round_.privacy == Privacy.ANONYMOUS
     today = timezone.localdate()
     stored, skipped = 0, []
+    by_side = {side: {"stored": 0, "skipped": 0} for side in {s.side for s in submissions}}
     for submission in submissions:
         if submission.key and submission.key in existing:
             skipped.append(submission.row)
+            by_side[submission.side]["skipped"] += 1
             continue
         response = Response.objects.create(
             round=round_,
@@ -796,11 +836,15 @@ def responses_import(*, actor, round_, data: bytes, filename: str) -> dict:
             ],
         )
         stored += 1
-    audit_record(
-        actor=actor,
-        action="responses_import",
-        obj=round_,
-        organisation=round_.organisation,
-        after={"file": filename[:200], "stored": stored, "skipped": len(skipped)},
-    )
+        by_side[submission.side]["stored"] += 1
+    # Each side's answers are logged for the importer's organisation on that side only: while
+    # the round is sealed, the other side learns how many answered, never when.
+    for side, counts in sorted(by_side.items()):
+        audit_record(
+            actor=actor,
+            action="responses_import",
+            obj=round_,
+            organisation=_own_organisation(actor, round_, side) or round_.organisation,
+            after={"file": filename[:200], "side": side, **counts},
+        )
     return {"stored": stored, "skipped": skipped}

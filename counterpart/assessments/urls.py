@@ -16,6 +16,11 @@ urlpatterns = [
     path("rounds/<id:round_id>/close/", views.round_close, name="round_close"),
     path("rounds/<id:round_id>/extend/", views.round_extend, name="round_extend"),
     path("rounds/<id:round_id>/partners/", views.round_partners, name="round_partners"),
+    path(
+        "rounds/<id:round_id>/our-colleagues/",
+        views.round_partner_staff,
+        name="round_partner_staff",
+    ),
     path("rounds/<id:round_id>/respondents/", views.respondent_add, name="respondent_add"),
     path(
         "rounds/<id:round_id>/respondents/<id:respondent_id>/remove/",

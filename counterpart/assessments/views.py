@@ -1,12 +1,15 @@
 """Pages for preparing and following a round (members), and for answering it (respondents,
-who need no account: a personal link puts them in a session, so the pages they then move
-through carry nothing in their address that says who they are)."""
+who need no account: a personal link is remembered in a signed cookie of their browser, so the
+pages they then move through carry nothing in their address that says who they are, and no
+session row on the server joins them to the round)."""
+
+import json
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,23 +28,25 @@ from counterpart.partnerships.models import Side
 from counterpart.partnerships.permissions import require_partnership_role
 from counterpart.partnerships.selectors import partnership_for_user
 
-from . import offline, selectors, services
+from . import offline, partner_feedback, selectors, services
 from .forms import (
     ExtendForm,
     ImportForm,
     LanguageForm,
     PartnerFilterForm,
     PartnerInviteForm,
+    PartnerStaffForm,
     PooledRoundForm,
     RespondentForm,
     RoundForm,
 )
-from .models import Privacy, Respondent, RoundState
+from .models import Privacy, Respondent, Round, RoundKind, RoundState
 from .permissions import can_manage, require_manager, sides_of
 from .questionnaire import questionnaire_form, to_draft
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "counterpart_respondent"
+DONE_COOKIE = "counterpart_answered"
 
 
 # --- Preparing a round ----------------------------------------------------------------------
@@ -195,9 +200,12 @@ def _render_detail(request, round_, respondent_form=None, extend_form=None, stat
     manager = can_manage(request.user, round_)
     if respondent_form is None and manager:
         own_side = next(iter(editing_sides)) if len(editing_sides) == 1 else None
-        respondent_form = RespondentForm(initial={"language": get_language(), "side": own_side})
-        if round_.is_pooled:
-            del respondent_form.fields["side"]
+        respondent_form = RespondentForm(
+            initial={"language": get_language(), "side": own_side}, sides=editing_sides
+        )
+    if round_.is_pooled:
+        # Partner feedback asks partner organisations' members, never typed addresses.
+        respondent_form = None
     to_accept = [
         side
         for side in editing_sides
@@ -212,6 +220,9 @@ def _render_detail(request, round_, respondent_form=None, extend_form=None, stat
             "round": round_,
             "progress": selectors.round_progress(round_, viewer_sides),
             "response_count": round_.responses.count(),
+            "organisations_answered": selectors.organisations_answered(round_)
+            if round_.is_pooled
+            else None,
             "can_manage": manager,
             "to_accept": to_accept,
             "respondent_form": respondent_form,
@@ -293,7 +304,8 @@ def round_extend(request, round_id):
 def respondent_add(request, round_id):
     round_ = selectors.round_for_user(request.user, round_id)
     require_manager(request.user, round_)
-    form = RespondentForm(request.POST)
+    # Each side names its own people: only the sides the person edits for are offered.
+    form = RespondentForm(request.POST, sides=sides_of(request.user, round_, Role.EDITOR))
     if round_.is_pooled:
         del form.fields["side"]
     saved = submit(
@@ -377,7 +389,7 @@ def round_partners(request, round_id):
     added = submit(
         request,
         form,
-        lambda data: services.respondents_add_members(
+        lambda data: partner_feedback.respondents_add_members(
             actor=request.user,
             round_=round_,
             organisations=data["partners"],
@@ -461,13 +473,41 @@ def respond_enter(request, token):
         respondent = services.respondent_from_token(token)
     except services.LinkProblem as problem:
         return _respondent_problem(request, problem)
-    request.session.cycle_key()
-    request.session[SESSION_KEY] = respondent.key
-    return redirect("respond_start")
+    response = redirect("respond_start")
+    _remember(response, {"key": respondent.key})
+    return response
+
+
+# A respondent is remembered in a signed cookie of their own browser, never in the session
+# table: a person signed in to Counterpart who answers an anonymous round leaves no row that
+# joins their account to the round, and nothing on the server keeps when they submitted.
+COOKIE_SALT = "counterpart.respondent"
+COOKIE_AGE = 60 * 60 * 24 * 30
+
+
+def _remembered(request, name=SESSION_KEY) -> dict:
+    value = request.get_signed_cookie(name, default=None, salt=COOKIE_SALT, max_age=COOKIE_AGE)
+    try:
+        state = json.loads(value) if value else {}
+    except ValueError:
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _remember(response, state, name=SESSION_KEY):
+    response.set_signed_cookie(
+        name,
+        json.dumps(state),
+        salt=COOKIE_SALT,
+        max_age=COOKIE_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def _session_respondent(request):
-    key = request.session.get(SESSION_KEY)
+    key = _remembered(request).get("key")
     respondent = (
         Respondent.objects.select_related(
             "round__framework_version", "round__organisation", "round__partnership", "draft"
@@ -500,7 +540,7 @@ def _language(request, respondent):
     Counterpart speaks it."""
     version = respondent.round.framework_version
     draft = _draft(respondent)
-    chosen = request.session.get(SESSION_KEY + "_language") or (draft.language if draft else None)
+    chosen = _remembered(request).get("language") or (draft.language if draft else None)
     language = framework_selectors.content_language(
         version, chosen, respondent.language or get_language()
     )
@@ -539,8 +579,9 @@ def respond_start(request, respondent, language):
     form = LanguageForm(request.POST or None, languages=languages, initial={"language": language})
     draft = _draft(respondent)
     if request.method == "POST" and form.is_valid():
-        request.session[SESSION_KEY + "_language"] = form.cleaned_data["language"]
-        return redirect("respond_page", page=_first_page_to_do(draft))
+        response = redirect("respond_page", page=_first_page_to_do(draft))
+        _remember(response, {**_remembered(request), "language": form.cleaned_data["language"]})
+        return response
     return render(
         request,
         "assessments/respond_start.html",
@@ -642,13 +683,14 @@ def respond_review(request, respondent, language):
             services.response_submit(respondent=respondent)
         except services.LinkProblem as problem:
             return _respondent_problem(request, problem)
-        request.session.pop(SESSION_KEY, None)
-        request.session.pop(SESSION_KEY + "_language", None)
-        request.session["counterpart_submitted_round"] = round_.title
-        request.session["counterpart_submitted_language"] = getattr(
-            request, "LANGUAGE_CODE", get_language()
+        response = redirect("respond_done")
+        response.delete_cookie(SESSION_KEY, samesite="Lax")
+        _remember(
+            response,
+            {"title": round_.title, "language": getattr(request, "LANGUAGE_CODE", get_language())},
+            name=DONE_COOKIE,
         )
-        return redirect("respond_done")
+        return response
     form = questionnaire_form(round_, respondent.side, language)
     pages = []
     unanswered = 0
@@ -684,12 +726,50 @@ def respond_review(request, respondent, language):
 
 @never_cache
 def respond_done(request):
-    title = request.session.get("counterpart_submitted_round")
+    done = _remembered(request, DONE_COOKIE)
+    title = done.get("title")
     if title is None:
         return redirect(reverse("home"))
     # In the language the questions were answered in, when the interface speaks it.
-    language = request.session.get("counterpart_submitted_language")
+    language = done.get("language")
     if language in dict(settings.LANGUAGES):
         translation.activate(language)
         request.LANGUAGE_CODE = language
     return render(request, "assessments/respond_done.html", {"title": title})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_partner_staff(request, round_id):
+    """For a partner organisation's admins: the colleagues their organisation has asked to
+    answer a partner feedback round about another organisation, and a form to add one."""
+    round_ = get_object_or_404(Round, pk=round_id, kind=RoundKind.POOLED)
+    organisations = partner_feedback.staff_organisations(request.user, round_)
+    if not organisations:
+        raise Http404(_("This round does not exist or your organisation is not asked in it."))
+    form = PartnerStaffForm(
+        request.POST or None,
+        organisations=organisations,
+        initial={"language": get_language(), "organisation": organisations[0].pk},
+    )
+    added = submit(
+        request,
+        form,
+        lambda data: partner_feedback.respondent_add_partner_staff(
+            actor=request.user, round_=round_, **data
+        ),
+    )
+    if added is not None:
+        messages.success(request, _("%(email)s is asked to answer.") % {"email": added.email})
+        return redirect("round_partner_staff", round_id=round_.pk)
+    return render(
+        request,
+        "assessments/round_partner_staff.html",
+        {
+            "round": round_,
+            "form": form,
+            "asked": partner_feedback.partner_staff_asked(request.user, round_),
+            "editable": round_.state in (RoundState.DRAFT, RoundState.OPEN),
+        },
+        status=form_status(request),
+    )

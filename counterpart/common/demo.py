@@ -324,7 +324,7 @@ def _rounds(people, organisations, partnerships):
 
     from django.utils import timezone
 
-    from counterpart.assessments import services
+    from counterpart.assessments import partner_feedback, services
     from counterpart.commitments.demo import load_commitments
     from counterpart.frameworks.models import FrameworkVersion
 
@@ -359,8 +359,14 @@ def _rounds(people, organisations, partnerships):
         )
         services.round_accept(actor=grace, round_=released, side=Side.LOCAL)
         for side, email, name, language in asked:
+            # Each side names its own people.
             services.respondent_add(
-                actor=david, round_=released, side=side, email=email, name=name, language=language
+                actor=david if side == Side.INTERNATIONAL else grace,
+                round_=released,
+                side=side,
+                email=email,
+                name=name,
+                language=language,
             )
         services.round_open(actor=david, round_=released)
         for seed, respondent in enumerate(released.respondents.order_by("email")):
@@ -388,7 +394,8 @@ def _rounds(people, organisations, partnerships):
         (Side.LOCAL, "grace.local-editor@kalobeyei.example", "Grace Nyakim"),
         (Side.LOCAL, "joseph.local-admin@kalobeyei.example", "Joseph Deng"),
     ):
-        services.respondent_add(actor=maartje, round_=sealed, side=side, email=email, name=name)
+        adder = maartje if side == Side.INTERNATIONAL else grace
+        services.respondent_add(actor=adder, round_=sealed, side=side, email=email, name=name)
     services.round_open(actor=maartje, round_=sealed)
     for seed, respondent in enumerate(sealed.respondents.exclude(name="Joseph Deng")):
         _answer(sealed, respondent, 10 + seed)
@@ -398,17 +405,21 @@ def _rounds(people, organisations, partnerships):
         organisation=organisations["horizon"],
         title="Partner feedback on Horizon Relief International, 2026",
         framework_version=builtin,
-        threshold=5,
+        threshold=4,
         conversation_mode=False,
         **dates,
     )
     partners = [organisations[k] for k in ("kalobeyei", "mafraq", "frontera", "turkana")]
-    services.respondents_add_members(
+    partner_feedback.respondents_add_members(
         actor=david, round_=feedback, organisations=partners, language="en"
     )
-    for key in ("mafraq", "frontera", "turkana"):
-        services.respondent_add(
-            actor=david, round_=feedback, side=Side.LOCAL, email=f"staff@{key}.example"
+    # Each partner's admin adds a colleague who works with Horizon.
+    for key, admin in (("mafraq", "rania"), ("frontera", "camila"), ("turkana", "akai")):
+        partner_feedback.respondent_add_partner_staff(
+            actor=people[f"{admin}@{key}.example"],
+            round_=feedback,
+            organisation=organisations[key],
+            email=f"staff@{key}.example",
         )
     services.round_open(actor=david, round_=feedback)
     for seed, respondent in enumerate(feedback.respondents.order_by("email")[:3]):

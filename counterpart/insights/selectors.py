@@ -7,20 +7,28 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Min, OuterRef, Q, Subquery
+from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from counterpart.assessments.models import Answer, Privacy, Round, RoundKind, RoundState
+from counterpart.assessments.models import (
+    MIN_POOLED_THRESHOLD,
+    Answer,
+    Privacy,
+    Respondent,
+    Round,
+    RoundKind,
+    RoundState,
+)
 from counterpart.assessments.selectors import responses_by_side, results_visible
 from counterpart.commitments.selectors import portfolio_counts
 from counterpart.frameworks.models import BUILTIN_SLUG, FrameworkVersion, Part
 from counterpart.frameworks.selectors import choice_labels, pick, text_direction, version_content
-from counterpart.organisations.models import Organisation, OrganisationKind
+from counterpart.organisations.models import Membership, Organisation, OrganisationKind, Role
 from counterpart.partnerships.models import Partnership, Party, Side, other_side
 
-from . import charts, dialogue, scoring
+from . import charts, dialogue, peers, scoring
 from .models import DialogueNote, RoundSummary
 
 # --- A round's answers as scoring sees them --------------------------------------------------
@@ -781,25 +789,84 @@ class Benchmark:
         return self.opted_in and self.has_own and self.contributors >= BENCHMARK_MINIMUM
 
 
+def _benchmark_rounds(organisation) -> dict:
+    """{organisation id: kept elements} of the latest partner feedback round that counts in
+    the benchmark, for the organisation and every peer it may be compared with (`peers`
+    decides which count). Five queries, whatever the number of organisations and rounds."""
+    admins = Membership.objects.filter(
+        organisation=OuterRef("organisation"), role=Role.ADMIN, user__is_active=True
+    )
+    summaries = RoundSummary.objects.filter(
+        Exists(admins),
+        kind=RoundKind.POOLED,
+        organisation__share_in_benchmark=True,
+        round__state=RoundState.RELEASED,
+        conversation_mode=False,
+    )
+    rounds = list(
+        summaries.order_by("organisation_id", "-released_at", "-pk").values_list(
+            "round_id", "organisation_id", "round__threshold"
+        )
+    )
+    # Who answered is known from the people asked for each partner organisation who used their
+    # link, never from the responses, which keep no link to anyone.
+    answered = Respondent.objects.filter(
+        round_id__in=summaries.values("round_id"), used=True, organisation__isnull=False
+    )
+    answered_by = {}
+    for round_id, answering in (
+        answered.values_list("round_id", "organisation_id").order_by().distinct()
+    ):
+        answered_by.setdefault(round_id, set()).add(answering)
+    assessed = summaries.values("organisation_id")
+    relations = peers.Relations()
+    # Accepted partnerships only: a proposal is not a party until its admins accept.
+    for own, partner in (
+        Party.objects.filter(
+            side=Side.LOCAL,
+            organisation_id__in=answered.values("organisation_id"),
+            partnership__parties__side=Side.INTERNATIONAL,
+            partnership__parties__organisation_id__in=assessed,
+        )
+        .values_list("partnership__parties__organisation_id", "organisation_id")
+        .order_by()
+        .distinct()
+    ):
+        relations.partners.setdefault(own, set()).add(partner)
+    for member_of, user_id in Membership.objects.filter(
+        Q(organisation_id__in=assessed)
+        | Q(organisation_id__in=answered.values("organisation_id"))
+        | Q(organisation=organisation)
+    ).values_list("organisation_id", "user_id"):
+        relations.members.setdefault(member_of, set()).add(user_id)
+    chosen = peers.latest_counted(
+        [
+            peers.FeedbackRound(
+                round_id, organisation_id, threshold, frozenset(answered_by.get(round_id, ()))
+            )
+            for round_id, organisation_id, threshold in rounds
+        ],
+        relations,
+        organisation.pk,
+        MIN_POOLED_THRESHOLD,
+    )
+    return dict(
+        RoundSummary.objects.filter(round_id__in=list(chosen.values())).values_list(
+            "organisation_id", "elements"
+        )
+    )
+
+
 def benchmark(organisation, language) -> Benchmark:
     """Where the organisation's partner feedback stands among the other organisations that
-    share theirs: per element, the peers' median and quartiles of their latest released partner
-    feedback round (not in conversation mode), rounded to 5 points so that no peer's exact
-    score shows. Only for organisations that share, and only from five peers."""
+    share theirs: per element, the peers' median and quartiles of their latest counted partner
+    feedback round (released, not in conversation mode, answered by enough partner
+    organisations: see `peers`), rounded to 5 points so that no peer's exact score shows. Only
+    for organisations that share and have such a round themselves, and only from five peers;
+    an organisation's own score is never among those it is compared with."""
     if not organisation.share_in_benchmark:
         return Benchmark(False, 0, False, [])
-    latest = {}
-    for organisation_id, elements in (
-        RoundSummary.objects.filter(
-            kind=RoundKind.POOLED,
-            organisation__share_in_benchmark=True,
-            round__state=RoundState.RELEASED,
-            conversation_mode=False,
-        )
-        .order_by("organisation_id", "-released_at", "-pk")
-        .values_list("organisation_id", "elements")
-    ):
-        latest.setdefault(organisation_id, elements)
+    latest = _benchmark_rounds(organisation)
     own = latest.pop(organisation.pk, None)
     result = Benchmark(True, len(latest), own is not None, [])
     if not result.shown:

@@ -11,8 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from counterpart.assessments.permissions import can_manage
-from counterpart.assessments.selectors import results_visible, round_for_user
+from counterpart.assessments.selectors import (
+    organisations_answered,
+    results_visible,
+    round_for_user,
+)
 from counterpart.commitments import selectors as commitment_selectors
+from counterpart.common.caching import private_page
 from counterpart.frameworks import selectors as framework_selectors
 from counterpart.organisations.selectors import organisation_for_member
 from counterpart.partnerships.models import Side
@@ -26,7 +31,7 @@ def _sealed(request, round_):
     return render(
         request,
         "assessments/round_sealed.html",
-        {"round": round_, "response_count": round_.responses.count()},
+        {"round": round_, "organisations_answered": organisations_answered(round_)},
         status=403,
     )
 
@@ -40,6 +45,7 @@ def _results(request, round_):
 
 
 @login_required
+@private_page
 def round_results(request, round_id):
     round_ = round_for_user(request.user, round_id)
     if not results_visible(round_):
@@ -70,6 +76,7 @@ def _commitments(request, round_):
 
 
 @login_required
+@private_page
 def dialogue_guide(request, round_id):
     round_ = round_for_user(request.user, round_id)
     if not results_visible(round_):
@@ -97,6 +104,7 @@ def _render_guide(request, round_, failed=None, status=200):
 
 @login_required
 @require_POST
+@private_page
 def dialogue_note(request, round_id):
     round_ = round_for_user(request.user, round_id)
     form = DialogueNoteForm(request.POST)

@@ -20,6 +20,10 @@ MESSAGES = {
         "The proposal that %(partner)s join the partnership “%(partnership)s” was declined."
     ),
     "partnership_left": _("%(partner)s has left the partnership “%(partnership)s”."),
+    "partner_feedback_asked": _(
+        "%(organisation)s asks your organisation's members for anonymous feedback (“%(round)s”). "
+        "As an admin, you may add colleagues who work with them."
+    ),
     "commitment_proposed": _("%(side)s proposes a commitment in “%(partnership)s”: %(title)s"),
     "commitment_amended": _(
         "%(side)s proposes to change a commitment in “%(partnership)s”: %(title)s"
@@ -48,6 +52,15 @@ MESSAGES = {
     "concern_focal_point_removed": _(
         "%(person)s is no longer a focal point for the concerns raised with %(organisation)s. "
         "Changed by %(actor)s on %(at)s."
+    ),
+    # A side changed its people after the round opened. Only a named round names them.
+    "respondent_added": _("%(side)s asked %(person)s to answer the round “%(round)s”."),
+    "respondent_added_unnamed": _(
+        "%(side)s asked one more of its people to answer the round “%(round)s”."
+    ),
+    "respondent_removed": _("%(side)s no longer asks %(person)s to answer the round “%(round)s”."),
+    "respondent_removed_unnamed": _(
+        "%(side)s no longer asks one of its people to answer the round “%(round)s”."
     ),
 }
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from counterpart.assessments.selectors import rounds_of_partnership
 from counterpart.audit.selectors import audit_events_for_partnership
 from counterpart.common import ratelimit
+from counterpart.common.caching import private_page
 from counterpart.common.forms import form_status, submit
 from counterpart.organisations.models import Membership, Role
 from counterpart.organisations.selectors import organisations_where_role
@@ -118,6 +119,7 @@ def partnership_create(request):
 
 
 @login_required
+@private_page
 def partnership_detail(request, partnership_id):
     partnership = selectors.partnership_for_user(request.user, partnership_id)
     membership = acting_membership(request.user, partnership)

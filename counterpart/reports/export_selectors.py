@@ -8,7 +8,7 @@ point's standing)."""
 
 from itertools import islice
 
-from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from counterpart.assessments.models import Answer, Privacy, Response
@@ -65,9 +65,9 @@ def response_questions(round_) -> list:
 def _ordered_responses(round_, questions):
     """The round's responses in the order the export lists them.
 
-    Named tier: by side, then person as the results page names them. Other tiers: by side,
-    then by the answers themselves, question by question (ties by the random identifier), so
-    that the order says nothing of who answered first, nor of when."""
+    Named tier: by side, then person as the results page names them. Organisation tier: by
+    side, then by the answers themselves, question by question (ties by the random
+    identifier), so that the order says nothing of who answered first, nor of when."""
     responses = Response.objects.filter(round=round_)
     if round_.privacy == Privacy.NAMED:
         shown = Coalesce(NullIf("respondent__name", Value("")), "respondent__email")
@@ -93,7 +93,12 @@ def response_rows(round_, questions, chunk_size=CHUNK):
     """(response, {question id: (value, note, evidence)}) for each response of the round, where
     response is (id, side) — and, in the named tier only, the person's name and email, the
     day of submission and the language of the answers. Two queries per `chunk_size`
-    responses."""
+    responses.
+
+    Never for an anonymous round: its answers are read only counted (`answer_counts`,
+    `answer_comments`), so that no row of one response exists anywhere."""
+    if round_.privacy == Privacy.ANONYMOUS or round_.is_pooled:
+        raise ValueError("An anonymous round's answers are read only counted, never by response.")
     responses = _ordered_responses(round_, questions).iterator(chunk_size=chunk_size)
     for batch in batched(responses, chunk_size):
         answers = {}
@@ -105,6 +110,46 @@ def response_rows(round_, questions, chunk_size=CHUNK):
             answers.setdefault(response_id, {})[question_id] = (value, note, evidence)
         for row in batch:
             yield row, answers.get(row[0], {})
+
+
+# --- An anonymous round's answers, counted -----------------------------------------------------
+
+
+def answer_counts(round_) -> dict:
+    """{question id: {stored value: how many answers hold it}}, counted by the database: no
+    row of any one response is read. One query."""
+    counts = {}
+    for question_id, value, number in (
+        Answer.objects.filter(response__round=round_)
+        .exclude(value="")
+        .order_by()
+        .values("question_id", "value")
+        .annotate(number=Count("pk"))
+        .values_list("question_id", "value", "number")
+    ):
+        counts.setdefault(question_id, {})[value] = number
+    return counts
+
+
+def answer_comments(round_, text_questions) -> dict:
+    """{question id: [text, …]}: the notes, the links to evidence and the answers to the
+    questions in `text_questions` (ids of questions answered in words), each question's texts
+    sorted by the texts themselves. Nothing else of the answer is read, so a text carries no
+    date, no response and no tie to the other texts of the same person. One query."""
+    text_questions = set(text_questions)
+    found = {}
+    for question_id, value, note, evidence in (
+        Answer.objects.filter(response__round=round_)
+        .filter(~Q(note="") | ~Q(evidence="") | Q(question_id__in=text_questions))
+        .order_by()
+        .values_list("question_id", "value", "note", "evidence")
+    ):
+        given = value if question_id in text_questions else ""
+        texts = found.setdefault(question_id, [])
+        texts.extend(text for text in (given, note, evidence) if text)
+    for texts in found.values():
+        texts.sort()
+    return {question_id: texts for question_id, texts in found.items() if texts}
 
 
 # --- Commitments ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ The rows are generators: nothing is read until a writer asks for the next row.""
 
 import datetime
 import decimal
+from collections import Counter
 
 from django.utils import timezone
 from django.utils.text import slugify
@@ -71,8 +72,11 @@ def responses_tables(round_, language) -> list[Table]:
     describes each question.
 
     Named tier: the person as the results page names them, the day and the language of the
-    answers. Organisation tier: the side only. Anonymous tier: the side only, and no response
-    identifier. Outside the named tier the rows are in the order of their answers."""
+    answers. Organisation tier: the side only, the rows in the order of their answers.
+    Anonymous tier (partner feedback): never a row per response, only the answers counted
+    (`answers_counted_table`)."""
+    if round_.privacy == Privacy.ANONYMOUS or round_.is_pooled:
+        return [answers_counted_table(round_, language)]
     version = round_.framework_version
     default = version.default_language
     content = version_content(version)
@@ -115,6 +119,88 @@ def responses_tables(round_, language) -> list[Table]:
         Table(_("Responses"), header, rows()),
         _questions_table(content, questions, lists, language, default),
     ]
+
+
+# Questions whose answers are counted value by value; any other without choices is answered in
+# words, and its answers are listed as comments.
+COUNTED_TYPES = ("integer", "decimal", "date")
+
+
+def _value_order(question):
+    """Numbers and dates in their order; a value that is neither (typed wrong) after them."""
+
+    def key(item):
+        typed = _typed(question, item[0])
+        return (isinstance(typed, str), typed)
+
+    return key
+
+
+def answers_counted_table(round_, language) -> Table:
+    """An anonymous round's responses, counted: for each question, one row per answer that
+    could be chosen with how many chose it (0 included, so that a question's counts add up to
+    the number of responses that answered it), and one row per comment, sorted by its text.
+
+    Nothing here is read per response: the database counts the answers, and the comments are
+    read without their response or date. So no row holds more than one answer of one person,
+    and none can be matched with what the organisation knows of who answered when."""
+    version = round_.framework_version
+    default = version.default_language
+    content = version_content(version)
+    lists = choice_labels(content.choices, language, default)
+    titles = {
+        s.code: pick(s.title, language, default) for s in content.sections if s.kind == "element"
+    }
+    questions = selectors.response_questions(round_)
+    header = [
+        _("Element code"),
+        _("Element"),
+        _("Question code"),
+        _("Question"),
+        _("Measure code"),
+        _("Measure"),
+        _("Value code"),
+        _("Value"),
+        _("Count"),
+        _("Text"),
+    ]
+
+    def in_words(question):
+        return not question.list_name and question.base_type not in COUNTED_TYPES
+
+    def rows():
+        counts = selectors.answer_counts(round_)
+        comments = selectors.answer_comments(round_, [q.pk for q in questions if in_words(q)])
+        for question in questions:
+            where = [
+                question.element,
+                titles.get(question.element, "") if question.element else "",
+                question.name,
+                pick(question.label, language, default),
+            ]
+
+            def line(measure, value=("", ""), count=None, text="", where=where):
+                return [*where, measure, MEASURES[measure](), *value, count, text]
+
+            stored = counts.get(question.pk, {})
+            if question.list_name:
+                chosen = Counter()
+                for value, number in stored.items():
+                    for code in value.split():
+                        chosen[code] += number
+                options = lists.get(question.list_name, [])
+                for code, label in options:
+                    yield line("chosen", (code, label), chosen[code])
+                # A value outside the list (an offline import of an older form, say).
+                for code in sorted(set(chosen) - {code for code, _label in options}):
+                    yield line("chosen", (code, code), chosen[code])
+            elif not in_words(question):
+                for value, number in sorted(stored.items(), key=_value_order(question)):
+                    yield line("chosen", (_typed(question, value), value), number)
+            for text in comments.get(question.pk, []):
+                yield line("comment", text=text)
+
+    return Table(_("Responses"), header, rows())
 
 
 def _questions_table(content, questions, lists, language, default):

@@ -12,7 +12,11 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from counterpart.assessments.selectors import results_visible, round_for_user
+from counterpart.assessments.selectors import (
+    organisations_answered,
+    results_visible,
+    round_for_user,
+)
 from counterpart.frameworks.selectors import content_language
 from counterpart.organisations.selectors import organisation_for_member
 
@@ -34,7 +38,7 @@ def round_report_pdf(request, round_id):
         return render(
             request,
             "assessments/round_sealed.html",
-            {"round": round_, "response_count": round_.responses.count()},
+            {"round": round_, "organisations_answered": organisations_answered(round_)},
             status=403,
         )
     language = get_language()

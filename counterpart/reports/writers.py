@@ -14,12 +14,13 @@ from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
-from django.utils.cache import patch_cache_control
 from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
+
+from counterpart.common.caching import keep_private
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -109,16 +110,11 @@ def _csv_stream(export):
         yield "".join(parts)
 
 
-def _private(response):
-    # Someone's answers or concerns: never kept by a shared cache or the browser's.
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
-
 def csv_response(export) -> StreamingHttpResponse:
     response = StreamingHttpResponse(_csv_stream(export), content_type=CSV_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}.csv"'
-    return _private(response)
+    # Someone's answers or concerns: never kept by a shared cache or the browser's.
+    return keep_private(response)
 
 
 def _xlsx_cell(sheet, value):
@@ -191,7 +187,8 @@ def xlsx_response(export) -> FileResponse:
     response = FileResponse(
         target, as_attachment=True, filename=f"{export.filename}.xlsx", content_type=XLSX_TYPE
     )
-    return _private(response)
+    # Someone's answers or concerns: never kept by a shared cache or the browser's.
+    return keep_private(response)
 
 
 def response_for(export, fmt):
