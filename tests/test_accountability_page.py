@@ -3,6 +3,8 @@ and kept per year, and partner feedback scores only from rounds that met their t
 partner named."""
 
 from django.urls import reverse
+
+from counterpart.assessments.services import round_close
 from django.utils import timezone
 
 from counterpart.commitments import services
@@ -53,9 +55,11 @@ def test_commitments_made_and_kept_per_year_without_naming_partners(world, clien
 
 def test_partner_feedback_scores_show_only_once_the_threshold_is_met(world, client):
     _publish(world)
-    make_pooled_round(world)  # open, nobody answered
+    waiting = make_pooled_round(world)  # open, nobody answered
     page = client.get(reverse("accountability_page", args=[world.intl.pk])).content.decode()
     assert "No partner feedback round has results to show yet." in page
+    # One partner feedback round at a time: the first closes (below its threshold) first.
+    round_close(actor=world.intl_editor, round_=waiting)
     released_feedback_round(world.intl, world.intl_editor, {"respect_advice_local": "5"})
     page = client.get(reverse("accountability_page", args=[world.intl.pk])).content.decode()
     assert "3 responses" in page
