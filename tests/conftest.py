@@ -319,25 +319,35 @@ def partner_organisations(world, count):
     return partners_of(world.intl, world.intl_editor, count)
 
 
-def make_pooled_round(world, *, people=5, threshold=5, open_it=True):
-    """A partner feedback round of the international organisation, with `people` asked, each
-    from a partner organisation of their own."""
+def pooled_round_of(organisation, editor, *, threshold=3, title="Partner feedback"):
+    """A partner feedback round of `organisation` being prepared, open for two weeks from
+    today, with nobody asked yet."""
     import datetime
 
     from django.utils import timezone
 
-    from counterpart.assessments import partner_feedback, services
+    from counterpart.assessments import services
 
     today = timezone.localdate()
-    round_ = services.round_create_pooled(
-        actor=world.intl_editor,
-        organisation=world.intl,
-        title="Partner feedback 2026",
+    return services.round_create_pooled(
+        actor=editor,
+        organisation=organisation,
+        title=title,
         framework_version=builtin_version(),
         opens_on=today,
         closes_on=today + datetime.timedelta(days=14),
         threshold=threshold,
         conversation_mode=False,
+    )
+
+
+def make_pooled_round(world, *, people=5, threshold=5, open_it=True):
+    """A partner feedback round of the international organisation, with `people` asked, each
+    from a partner organisation of their own."""
+    from counterpart.assessments import partner_feedback, services
+
+    round_ = pooled_round_of(
+        world.intl, world.intl_editor, threshold=threshold, title="Partner feedback 2026"
     )
     partner_feedback.respondents_add_members(
         actor=world.intl_editor, round_=round_, organisations=partner_organisations(world, people)
@@ -420,23 +430,9 @@ def released_round(world, answers, *, partnership=None, extra_people=0, **fields
 def released_feedback_round(organisation, editor, answers, people=3):
     """A released partner feedback round (threshold 3) in which every partner answered
     `answers` ({question name: value})."""
-    import datetime
-
-    from django.utils import timezone
-
     from counterpart.assessments import partner_feedback, services
 
-    today = timezone.localdate()
-    round_ = services.round_create_pooled(
-        actor=editor,
-        organisation=organisation,
-        title="Partner feedback",
-        framework_version=builtin_version(),
-        opens_on=today,
-        closes_on=today + datetime.timedelta(days=14),
-        threshold=3,
-        conversation_mode=False,
-    )
+    round_ = pooled_round_of(organisation, editor)
     partner_feedback.respondents_add_members(
         actor=editor, round_=round_, organisations=partners_of(organisation, editor, people)
     )

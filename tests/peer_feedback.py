@@ -18,6 +18,7 @@ from .conftest import (
     make_org,
     make_partnership,
     make_user,
+    pooled_round_of,
     sending,
     submit_answers,
 )
@@ -64,17 +65,7 @@ def feedback_round(organisation, actor, partners, value, *, threshold=3):
     enough partner organisations answered)."""
     from counterpart.assessments import services
 
-    today = timezone.localdate()
-    round_ = services.round_create_pooled(
-        actor=actor,
-        organisation=organisation,
-        title="Partner feedback",
-        framework_version=builtin_version(),
-        opens_on=today,
-        closes_on=today + datetime.timedelta(days=14),
-        threshold=threshold,
-        conversation_mode=False,
-    )
+    round_ = pooled_round_of(organisation, actor, threshold=threshold)
     for n, partner in enumerate(partners):
         services.respondent_add(
             actor=actor,

@@ -3,10 +3,9 @@ and kept per year, and partner feedback scores only from rounds that met their t
 partner named."""
 
 from django.urls import reverse
-
-from counterpart.assessments.services import round_close
 from django.utils import timezone
 
+from counterpart.assessments.services import round_close
 from counterpart.commitments import services
 from counterpart.organisations.services import organisation_update
 

@@ -17,7 +17,6 @@ import random
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counterpart.audit.services import audit_record
@@ -118,7 +117,7 @@ def staff_organisations(user, round_) -> list:
 @transaction.atomic
 def respondent_add_partner_staff(*, actor, round_, organisation, email, name="", language="en"):
     """A partner organisation's admin asks one more colleague of its own to answer."""
-    from .services import _send_link
+    from .services import invite_if_open
 
     if organisation.pk not in {o.pk for o in staff_organisations(actor, round_)}:
         raise PermissionDenied(
@@ -163,10 +162,7 @@ def respondent_add_partner_staff(*, actor, round_, organisation, email, name="",
         organisation=round_.organisation,
         after={"side": "local", "partner": organisation.pk},
     )
-    if round_.state == RoundState.OPEN:
-        respondent.invited_at = timezone.now()
-        respondent.save(update_fields=["invited_at"])
-        transaction.on_commit(lambda: _send_link(respondent))
+    invite_if_open(round_, respondent)
     return respondent
 
 

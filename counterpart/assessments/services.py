@@ -601,11 +601,16 @@ def respondent_add(
         **_person_in_log(actor, round_, side, respondent.email, "after"),
     )
     _tell_other_side(actor, round_, respondent, "respondent_add", "after", "respondent_added")
+    invite_if_open(round_, respondent)
+    return respondent
+
+
+def invite_if_open(round_, respondent):
+    """A person added to a round already open gets their link at once (once it commits)."""
     if round_.state == RoundState.OPEN:
         respondent.invited_at = timezone.now()
         respondent.save(update_fields=["invited_at"])
         transaction.on_commit(lambda: _send_link(respondent))
-    return respondent
 
 
 @transaction.atomic
