@@ -33,8 +33,8 @@ def test_a_pooled_round_under_its_threshold_shows_only_the_count(site, world):
     assert round_.state == "open"
     assert round_.respondents.count() == 5  # three people of the local organisation, two others
 
-    # Two people of the same partner organisation answer on their phones. The links were sent in Arabic; the
-    # second partner reads French, and chooses it on the first page.
+    # Two people of the same partner organisation answer on their phones. The links were sent
+    # in Arabic; the second reads French, and chooses it on the first page.
     for person, language in ((world.local_admin, "ar"), (world.local_viewer, "fr")):
         partner = site.visitor(person.email.split("@")[0], language="ar", phone=True)
         partner.go(site.link_in_mail(person.email, "/respond/"), "start")
