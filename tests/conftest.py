@@ -445,6 +445,66 @@ def released_feedback_round(organisation, editor, answers, people=3):
     return round_
 
 
+def convened_round(world, *, funders=None, threshold=3, title="Feedback on our funders"):
+    """Feedback the local organisation convenes about the international one (or about each of
+    `funders`: a list of rounds then), being prepared, with the local organisation's members
+    asked."""
+    import datetime
+
+    from django.utils import timezone
+
+    from counterpart.assessments import convened
+
+    today = timezone.localdate()
+    rounds = convened.rounds_convene(
+        actor=world.local_editor,
+        convener=world.local,
+        funders=funders or [world.intl],
+        title=title,
+        framework_version=builtin_version(),
+        opens_on=today,
+        closes_on=today + datetime.timedelta(days=14),
+        threshold=threshold,
+    )
+    return rounds if funders else rounds[0]
+
+
+def join_convened(world, round_, partners):
+    """The convener invites each of `partners` (each with one admin, as `partners_of` makes
+    them), and each one's admin joins."""
+    from counterpart.assessments import convened
+    from counterpart.organisations.models import Membership
+
+    for partner in partners:
+        invitation = convened.invitation_send(
+            actor=world.local_editor, round_=round_, organisation=partner
+        )
+        admin = Membership.objects.filter(organisation=partner, role=Role.ADMIN).first().user
+        convened.invitation_answer(actor=admin, invitation=invitation, join=True)
+    return partners
+
+
+def released_convened_round(world, answers=None):
+    """Feedback the local organisation convened about the international one, joined by two
+    more of its partners, answered by one person of each of the three organisations and
+    released (threshold 3)."""
+    from counterpart.assessments import services
+
+    round_ = convened_round(world)
+    join_convened(world, round_, partner_organisations(world, 2))
+    with sending():
+        services.round_open(actor=world.local_editor, round_=round_)
+    answered = set()
+    for respondent in round_.respondents.order_by("email"):
+        if respondent.organisation_id not in answered:
+            submit_answers(respondent, answers or {"respect_advice_local": "4"})
+            answered.add(respondent.organisation_id)
+    with sending():
+        services.round_close(actor=world.local_editor, round_=round_)
+    round_.refresh_from_db()
+    return round_
+
+
 def _world_for(world, partnership):
     """The same people, acting in another partnership between the same organisations."""
     import copy

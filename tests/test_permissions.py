@@ -16,6 +16,7 @@ from counterpart.partnerships.models import PartyRole, Side
 from .conftest import (
     add_member,
     agreed_commitment,
+    convened_round,
     fixture_bytes,
     import_funding_file,
     make_framework,
@@ -93,6 +94,16 @@ def _pooled_round_asking_the_local_partner(w):
         actor=w.intl_editor, round_=round_, organisations=[w.local]
     )
     return round_
+
+
+def _convened_invitation(w):
+    """The local organisation convenes feedback about the international one and invites the
+    unrelated organisation (whose admin is the outsider)."""
+    from counterpart.assessments import convened
+
+    return convened.invitation_send(
+        actor=w.local_editor, round_=convened_round(w), organisation=w.other
+    )
 
 
 def _local_party(w):
@@ -477,6 +488,40 @@ EXPECTATIONS = {
         _round_kwargs(lambda w: make_pooled_round(w, open_it=False)),
         None,
         "login 404 403 200 200 404 404 404",
+    ),
+    # Feedback a local organisation convenes about its funders: its editors prepare it and
+    # invite other organisations; the funder reads the round, and only its admins decide
+    # whether the results go on its public page; an invitation is for the invited
+    # organisation's admins alone (here the outsider's).
+    "round_convene": (
+        "get",
+        lambda w: {"organisation_id": w.local.pk},
+        None,
+        "login 404 404 404 404 403 200 200",
+    ),
+    "convened_invite": (
+        "get",
+        _round_kwargs(convened_round),
+        None,
+        "login 404 403 403 403 403 200 200",
+    ),
+    "round_publish": (
+        "post",
+        _round_kwargs(convened_round),
+        {"publish": "on"},
+        "login 404 403 403 302 403 403 403",
+    ),
+    "convened_invitation": (
+        "get",
+        lambda w: {"invitation_id": _convened_invitation(w).pk},
+        None,
+        "login 200 404 404 404 404 404 404",
+    ),
+    "convened_invitation_answer": (
+        "post",
+        lambda w: {"invitation_id": _convened_invitation(w).pk},
+        {"decline": "1"},
+        "login 302 404 404 404 404 404 404",
     ),
     # Only the admins of a partner organisation asked in the round.
     "round_partner_staff": (

@@ -301,7 +301,7 @@ class RoundViewSet(Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         """The scores, gaps, statements and comments, as the results page shows them. Refused
         (403) while the round is sealed: until both sides have submitted or it closes, and in a
         partner feedback round until enough partners have answered."""
-        round_ = round_for_user(request.user, pk)
+        round_ = round_for_user(request.user, pk, results=True)
         if not results_visible(round_):
             raise exceptions.PermissionDenied(
                 _(

@@ -57,11 +57,13 @@ def partnerships_of(user):
 
 
 def rounds_of(user):
-    """Partnership rounds of the person's partnerships and partner feedback rounds of their
-    organisations: the rounds whose pages they may open."""
+    """Partnership rounds of the person's partnerships, partner feedback rounds of their
+    organisations and those their organisations convened: the rounds whose pages they may
+    open."""
     visible = Round.objects.filter(
         Q(partnership__parties__organisation__memberships__user=user)
         | Q(kind=RoundKind.POOLED, organisation__memberships__user=user)
+        | Q(kind=RoundKind.POOLED, convened_by__memberships__user=user)
     ).values("pk")
     return (
         Round.objects.filter(pk__in=visible)

@@ -5,6 +5,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from counterpart.common.forms import DateInput
+from counterpart.organisations.forms import OrganisationLookupField
 from counterpart.organisations.models import OrganisationKind
 from counterpart.partnerships.models import Side
 
@@ -70,6 +71,50 @@ class PooledRoundForm(forms.ModelForm):
     def __init__(self, *args, versions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["framework_version"].queryset = versions
+
+
+class ConvenedRoundForm(PooledRoundForm):
+    """The settings of feedback a local organisation convenes about one of its funders."""
+
+    class Meta(PooledRoundForm.Meta):
+        fields = ("title", "framework_version", "opens_on", "closes_on", "threshold")
+        help_texts = {
+            "threshold": _(
+                "The funder sees results only once people from this many organisations have "
+                "answered, yours included. It cannot be lower than 3."
+            ),
+            "closes_on": _("Links stop working at the end of this day."),
+        }
+
+
+class ConveneForm(ConvenedRoundForm):
+    """Ask about one or more funders: one round each, with the same settings."""
+
+    funders = forms.MultipleChoiceField(
+        label=_("Funders to ask about"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "One round is prepared for each funder you choose. When you choose several, each "
+            "round's title ends with the funder's name."
+        ),
+    )
+    language = forms.ChoiceField(label=_("Language of the emails"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, funders, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.funder_objects = {str(f.pk): f for f in funders}
+        self.fields["funders"].choices = [(str(f.pk), f.name) for f in funders]
+
+    def clean_funders(self):
+        return [self.funder_objects[pk] for pk in self.cleaned_data["funders"]]
+
+
+class ConvenedInviteForm(forms.Form):
+    organisation = OrganisationLookupField(label=_("Organisation to invite"))
+
+    def __init__(self, *args, exclude_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].exclude_ids = list(exclude_ids)
 
 
 class ExtendForm(forms.Form):

@@ -66,6 +66,20 @@ class Round(models.Model):
         on_delete=models.CASCADE,
         related_name="rounds",
     )
+    # In partner feedback convened by a local partner (`convened`): the partner that runs the
+    # round about `organisation`, one of its funders.
+    convened_by = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="convened_rounds",
+    )
+    # Whether the organisation assessed shows the results of a round its partners convened on
+    # its public accountability page; only its admins switch it.
+    funder_publishes = models.BooleanField(
+        _("show the results on our public accountability page"), default=False
+    )
     title = models.CharField(_("title"), max_length=200, validators=[single_line])
     stage = models.CharField(
         _("life-cycle stage"), max_length=20, choices=Stage.choices, blank=True
@@ -116,6 +130,10 @@ class Round(models.Model):
     @property
     def is_pooled(self):
         return self.kind == RoundKind.POOLED
+
+    @property
+    def is_convened(self):
+        return self.convened_by_id is not None
 
     def accepted_by(self, side):
         return getattr(self, f"{side}_accepted_at") is not None
@@ -263,3 +281,39 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.question_id}: {self.value}"
+
+
+class InvitationAnswer(models.TextChoices):
+    JOINED = "joined", _("Joined")
+    DECLINED = "declined", _("Declined")
+
+
+class ConvenedInvitation(models.Model):
+    """A local organisation invited to answer feedback its partner convened about a funder.
+    Its own admins answer; the convener learns only that it was answered, never how or why."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="convened_invitations")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # Empty until the invited organisation's admins answer.
+    answer = models.CharField(max_length=16, choices=InvitationAnswer.choices, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "organisation"], name="convened_invitation_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.round_id} · {self.organisation_id}"
+
+    @property
+    def answered(self):
+        return bool(self.answer)

@@ -36,8 +36,9 @@ def _partner_ids(round_) -> set:
 
 
 def require_one_round_at_a_time(organisation, *, exclude=None):
-    """Refuse a second partner feedback round while one is prepared or open: two rounds run
-    side by side could differ by a single partner organisation."""
+    """Refuse a second partner feedback round while one is prepared or open, the
+    organisation's own or one its partners convened about it: two rounds run side by side
+    could differ by a single partner organisation."""
     busy = Round.objects.filter(
         kind=RoundKind.POOLED,
         organisation=organisation,
@@ -45,6 +46,13 @@ def require_one_round_at_a_time(organisation, *, exclude=None):
     )
     if exclude is not None:
         busy = busy.exclude(pk=exclude.pk)
+    if busy.filter(convened_by__isnull=False).exists():
+        raise ValidationError(
+            _(
+                "Your partners are running feedback about your organisation. Start another "
+                "partner feedback round once theirs has closed."
+            )
+        )
     if busy.exists():
         raise ValidationError(
             _(
@@ -59,16 +67,30 @@ def respondents_add_members(*, actor, round_, organisations, language="en") -> i
     """Ask every member of these partner organisations to answer a partner feedback round, and
     tell each organisation's admins, who may add colleagues. People already asked are left as
     they are. Returns how many were added."""
-    from .services import respondent_add
-
     require_manager(actor, round_)
     if not round_.is_pooled:
         raise ValidationError(_("Only a partner feedback round asks partners' members."))
+    if round_.convened_by_id:
+        # The convener never chooses among the funder's partners: they join by invitation.
+        raise ValidationError(
+            _("In feedback convened by partners, organisations take part by invitation.")
+        )
     partners = _partner_ids(round_)
     if any(organisation.pk not in partners for organisation in organisations):
         raise ValidationError(
             _("Only organisations that have accepted a partnership with yours can be asked.")
         )
+    return members_ask(actor=actor, round_=round_, organisations=organisations, language=language)
+
+
+def members_ask(*, actor, round_, organisations, language="en", tell_admins=True) -> int:
+    """Ask every member of these organisations, for their organisation, to answer a partner
+    feedback round. The caller has checked that the actor may, and that the organisations are
+    partners of the organisation assessed (`respondents_add_members`; for convened feedback,
+    `convened`). Returns how many were added."""
+    from .services import _lock, _respondent_store
+
+    round_ = _lock(round_)
     asked = set(round_.respondents.filter(removed_at__isnull=True).values_list("email", flat=True))
     added = 0
     members = Membership.objects.filter(organisation__in=organisations).select_related(
@@ -78,7 +100,7 @@ def respondents_add_members(*, actor, round_, organisations, language="en") -> i
         email = membership.user.email.lower()
         if email in asked:
             continue
-        respondent_add(
+        _respondent_store(
             actor=actor,
             round_=round_,
             side="local",
@@ -89,13 +111,14 @@ def respondents_add_members(*, actor, round_, organisations, language="en") -> i
         )
         asked.add(email)
         added += 1
-    admins = Membership.objects.filter(organisation__in=organisations, role=Role.ADMIN)
-    notify(
-        [m.user for m in admins.select_related("user")],
-        "partner_feedback_asked",
-        {"organisation": round_.organisation.name, "round": round_.title},
-        reverse("round_partner_staff", args=[round_.pk]),
-    )
+    if tell_admins:
+        admins = Membership.objects.filter(organisation__in=organisations, role=Role.ADMIN)
+        notify(
+            [m.user for m in admins.select_related("user")],
+            "partner_feedback_asked",
+            {"organisation": round_.organisation.name, "round": round_.title},
+            reverse("round_partner_staff", args=[round_.pk]),
+        )
     return added
 
 
@@ -147,7 +170,8 @@ def respondent_add_partner_staff(*, actor, round_, organisation, email, name="",
     respondent.full_clean()
     respondent.save()
     # The partner's own log names the colleague; the assessed organisation's says only that
-    # the partner added someone.
+    # the partner added someone (and in feedback convened by partners, nothing: it is not told
+    # which partners take part).
     audit_record(
         actor=actor,
         action="respondent_add",
@@ -155,13 +179,14 @@ def respondent_add_partner_staff(*, actor, round_, organisation, email, name="",
         organisation=organisation,
         after={"side": "local", "email": email},
     )
-    audit_record(
-        actor=actor,
-        action="respondent_add",
-        obj=round_,
-        organisation=round_.organisation,
-        after={"side": "local", "partner": organisation.pk},
-    )
+    if not round_.convened_by_id:
+        audit_record(
+            actor=actor,
+            action="respondent_add",
+            obj=round_,
+            organisation=round_.organisation,
+            after={"side": "local", "partner": organisation.pk},
+        )
     invite_if_open(round_, respondent)
     return respondent
 

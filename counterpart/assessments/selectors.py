@@ -14,19 +14,26 @@ from counterpart.frameworks.models import FrameworkVersion
 from counterpart.organisations.models import Organisation
 from counterpart.partnerships.models import Partnership, Side
 
-from .models import Privacy, Respondent, Round, RoundKind, RoundState
-from .permissions import can_see
+from .models import ConvenedInvitation, Privacy, Respondent, Round, RoundKind, RoundState
+from .permissions import can_read_results, can_see
 
 
-def round_for_user(user, round_id) -> Round:
+def round_for_user(user, round_id, *, results=False) -> Round:
+    """The round, for someone who may see it; with `results`, for someone who may read its
+    results once they are shown (`permissions.can_read_results`). Else 404."""
     round_ = (
         Round.objects.select_related(
-            "organisation", "partnership", "framework_version__framework", "created_by"
+            "organisation",
+            "convened_by",
+            "partnership",
+            "framework_version__framework",
+            "created_by",
         )
         .filter(pk=round_id)
         .first()
     )
-    if round_ is None or not can_see(user, round_):
+    allowed = can_read_results if results else can_see
+    if round_ is None or not allowed(user, round_):
         raise Http404(_("This round does not exist or your organisation is not part of it."))
     return round_
 
@@ -39,12 +46,39 @@ def rounds_of_partnership(partnership):
     )
 
 
-def pooled_rounds_of(organisation):
+def pooled_rounds_of(organisation, *, convened=False):
+    """The organisation's own partner feedback rounds; with `convened`, those its partners
+    convened about it."""
     return list(
-        Round.objects.filter(organisation=organisation, kind=RoundKind.POOLED)
+        Round.objects.filter(
+            organisation=organisation, kind=RoundKind.POOLED, convened_by__isnull=not convened
+        )
         .select_related("framework_version__framework")
         .annotate(response_count=Count("responses"))
         .order_by("-opens_on", "-created_at")
+    )
+
+
+def rounds_convened_by(organisation):
+    """The feedback rounds the organisation convened about its funders, with each funder."""
+    return list(
+        Round.objects.filter(convened_by=organisation)
+        .select_related("organisation")
+        .order_by("-opens_on", "-created_at")
+    )
+
+
+def invitations_waiting(organisation) -> list:
+    """Invitations to convened feedback that the organisation has not answered, to rounds still
+    being prepared or open (for its admins)."""
+    return list(
+        ConvenedInvitation.objects.filter(
+            organisation=organisation,
+            answer="",
+            round__state__in=[RoundState.DRAFT, RoundState.OPEN],
+        )
+        .select_related("round__organisation", "round__convened_by")
+        .order_by("-created_at")
     )
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -36,7 +36,13 @@ from .models import (
     RoundKind,
     RoundState,
 )
-from .permissions import require_manager, require_own_side, require_side_editor, sides_of
+from .permissions import (
+    OWN_SIDE_ONLY,
+    require_manager,
+    require_own_side,
+    require_side_editor,
+    sides_of,
+)
 from .questionnaire import answers_from_draft
 from .selectors import organisations_answered
 
@@ -108,7 +114,7 @@ def _send_link(respondent, *, reminder=False):
             "respondent": respondent,
             "link": respondent_link(respondent),
             "reminder": reminder,
-            "asking": round_.organisation.name,
+            "asking": (round_.convened_by or round_.organisation).name,
         }
         _mail(
             "assessments/email/respondent.txt",
@@ -158,6 +164,12 @@ def _check_threshold(fields):
             raise ValidationError(
                 {"threshold": _("Results need at least 3 responses in an anonymous round.")}
             )
+
+
+def _log_organisation(round_):
+    """Whose log a round's own events go to: the organisation that prepared it; in feedback
+    convened by partners, the convener, since the funder's log would name who acted."""
+    return round_.convened_by if round_.convened_by_id else round_.organisation
 
 
 def _lock(round_) -> Round:
@@ -278,7 +290,7 @@ def round_update(*, actor, round_, **fields) -> Round:
         actor=actor,
         action="round_update",
         obj=round_,
-        organisation=round_.organisation,
+        organisation=_log_organisation(round_),
         before=before,
         after=after,
     )
@@ -302,7 +314,7 @@ def round_accept(*, actor, round_, side) -> Round:
         actor=actor,
         action="round_accept",
         obj=round_,
-        organisation=round_.organisation,
+        organisation=_log_organisation(round_),
         after={"side": side},
     )
     return round_
@@ -352,7 +364,7 @@ def round_open(*, actor, round_, now=None) -> Round:
         actor=actor,
         action="round_open",
         obj=round_,
-        organisation=round_.organisation,
+        organisation=_log_organisation(round_),
         before={"state": before},
         after={"state": round_.state, "respondents": len(respondents), "follow_ups": follow_ups},
     )
@@ -372,10 +384,14 @@ def _release_if_possible(round_, now) -> None:
         actor=None,
         action="round_release",
         obj=round_,
-        organisation=round_.organisation,
+        organisation=_log_organisation(round_),
         before={"state": RoundState.CLOSED},
         after={"state": RoundState.RELEASED},
     )
+    if round_.convened_by_id:
+        from .convened import funder_told_released
+
+        funder_told_released(round_)
 
 
 def _close(round_, actor, now, reason):
@@ -387,7 +403,7 @@ def _close(round_, actor, now, reason):
         actor=actor,
         action="round_close",
         obj=round_,
-        organisation=round_.organisation,
+        organisation=_log_organisation(round_),
         before={"state": RoundState.OPEN},
         after={"state": RoundState.CLOSED, "reason": reason, "responses": round_.responses.count()},
     )
@@ -433,7 +449,7 @@ def round_extend(*, actor, round_, closes_on, now=None) -> Round:
         actor=actor,
         action="round_extend",
         obj=round_,
-        organisation=round_.organisation,
+        organisation=_log_organisation(round_),
         before=before,
         after={"state": round_.state, "closes_on": closes_on.isoformat()},
     )
@@ -483,7 +499,7 @@ def rounds_send_reminders(round_, now) -> int:
         actor=None,
         action="round_remind",
         obj=round_,
-        organisation=round_.organisation,
+        organisation=_log_organisation(round_),
         after={"reminders": len(waiting)},
     )
     return len(waiting)
@@ -492,10 +508,14 @@ def rounds_send_reminders(round_, now) -> int:
 # --- Respondents ----------------------------------------------------------------------------
 
 
-def _person_in_log(actor, round_, side, email, key):
+def _person_in_log(actor, round_, side, email, key, organisation=None):
     """Where an event about one person is logged, and what it says: in the log of the actor's
     organisation on that person's side, with the email; else, in the round's log, the side
-    only. Once the round is open, the other side's log gets its own entry (`_tell_other_side`)."""
+    only. Once the round is open, the other side's log gets its own entry (`_tell_other_side`).
+    In feedback convened by partners, in the log of the person's own organisation only: the
+    funder is not told who its partners ask."""
+    if round_.convened_by_id and organisation is not None:
+        return {"organisation": organisation, key: {"side": side, "email": email}}
     if round_.is_pooled:
         return {"organisation": round_.organisation, key: {"side": side, "email": email}}
     own = _own_organisation(actor, round_, side)
@@ -571,6 +591,20 @@ def respondent_add(
         raise ValidationError({"side": _("Choose a side.")})
     else:
         require_own_side(actor, round_, side)
+    return _respondent_store(
+        actor=actor,
+        round_=round_,
+        side=side,
+        email=email,
+        name=name,
+        language=language,
+        organisation=organisation,
+    )
+
+
+def _respondent_store(*, actor, round_, side, email, name, language, organisation):
+    """Ask one person to answer a round already locked, for someone whose right to do so the
+    caller has checked (`respondent_add`, or `partner_feedback.members_ask`)."""
     if round_.state not in (RoundState.DRAFT, RoundState.OPEN):
         raise ValidationError(_("People can only be added before the round closes."))
     email = email.strip().lower()
@@ -598,7 +632,7 @@ def respondent_add(
         actor=actor,
         action="respondent_add",
         obj=round_,
-        **_person_in_log(actor, round_, side, respondent.email, "after"),
+        **_person_in_log(actor, round_, side, respondent.email, "after", organisation),
     )
     _tell_other_side(actor, round_, respondent, "respondent_add", "after", "respondent_added")
     invite_if_open(round_, respondent)
@@ -634,7 +668,9 @@ def respondent_remove(*, actor, respondent: Respondent) -> None:
         actor=actor,
         action="respondent_remove",
         obj=round_,
-        **_person_in_log(actor, round_, respondent.side, respondent.email, "before"),
+        **_person_in_log(
+            actor, round_, respondent.side, respondent.email, "before", respondent.organisation
+        ),
     )
     _tell_other_side(actor, round_, respondent, "respondent_remove", "before", "respondent_removed")
     _close_if_all_answered(round_, timezone.now())
@@ -654,8 +690,11 @@ def _close_if_all_answered(round_, now, answered=False):
 
 @transaction.atomic
 def _require_reach(actor, round_, respondent):
-    """Acting on one person: a manager of the round, on the person's own side."""
+    """Acting on one person: a manager of the round, on the person's own side (in feedback
+    convened by partners, of the person's own organisation)."""
     require_manager(actor, round_)
+    if round_.convened_by_id and respondent.organisation_id != round_.convened_by_id:
+        raise PermissionDenied(str(OWN_SIDE_ONLY))
     if not round_.is_pooled:
         require_side_editor(actor, round_, respondent.side)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import convened_views, views
 
 urlpatterns = [
     path("rounds/new/partnership/<id:partnership_id>/", views.round_create, name="round_create"),
@@ -9,7 +9,28 @@ urlpatterns = [
         views.round_create_pooled,
         name="round_create_pooled",
     ),
+    path(
+        "rounds/new/about-funders/<id:organisation_id>/",
+        convened_views.round_convene,
+        name="round_convene",
+    ),
     path("rounds/<id:round_id>/", views.round_detail, name="round_detail"),
+    path(
+        "rounds/<id:round_id>/invitations/",
+        convened_views.convened_invite,
+        name="convened_invite",
+    ),
+    path("rounds/<id:round_id>/publish/", convened_views.round_publish, name="round_publish"),
+    path(
+        "feedback-invitations/<id:invitation_id>/",
+        convened_views.convened_invitation,
+        name="convened_invitation",
+    ),
+    path(
+        "feedback-invitations/<id:invitation_id>/answer/",
+        convened_views.convened_invitation_answer,
+        name="convened_invitation_answer",
+    ),
     path("rounds/<id:round_id>/edit/", views.round_edit, name="round_edit"),
     path("rounds/<id:round_id>/accept/", views.round_accept, name="round_accept"),
     path("rounds/<id:round_id>/open/", views.round_open, name="round_open"),

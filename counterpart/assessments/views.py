@@ -28,8 +28,9 @@ from counterpart.partnerships.models import Side
 from counterpart.partnerships.permissions import require_partnership_role
 from counterpart.partnerships.selectors import partnership_for_user
 
-from . import offline, partner_feedback, selectors, services
+from . import convened_views, offline, partner_feedback, selectors, services
 from .forms import (
+    ConvenedRoundForm,
     ExtendForm,
     ImportForm,
     LanguageForm,
@@ -41,7 +42,7 @@ from .forms import (
     RoundForm,
 )
 from .models import Privacy, Respondent, Round, RoundKind, RoundState
-from .permissions import can_manage, require_manager, sides_of
+from .permissions import can_manage, can_read_results, require_manager, sides_of
 from .questionnaire import questionnaire_form, to_draft
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -152,7 +153,10 @@ def round_edit(request, round_id):
     if round_.state != RoundState.DRAFT:
         messages.error(request, _("The settings can only change before the round opens."))
         return redirect("round_detail", round_id=round_.pk)
-    if round_.is_pooled:
+    if round_.convened_by_id:
+        form_class = ConvenedRoundForm
+        organisations = [round_.convened_by]
+    elif round_.is_pooled:
         form_class = PooledRoundForm
         organisations = [round_.organisation]
     else:
@@ -179,7 +183,8 @@ def round_edit(request, round_id):
             "form": form,
             "round": round_,
             "partnership": round_.partnership,
-            "organisation": round_.organisation,
+            "organisation": round_.convened_by or round_.organisation,
+            "convened": round_.convened_by_id is not None,
         },
         status=form_status(request),
     )
@@ -230,6 +235,8 @@ def _render_detail(request, round_, respondent_form=None, extend_form=None, stat
             "results_visible": selectors.results_visible(round_),
             "sides": [(s, Side(s).label, round_.accepted_by(s)) for s in Side.values],
             "editable": round_.state in (RoundState.DRAFT, RoundState.OPEN),
+            "can_read_results": can_read_results(request.user, round_),
+            **convened_views.detail_context(request, round_),
         },
         status=status,
     )
@@ -370,7 +377,8 @@ def respondent_send(request, round_id, respondent_id):
 def round_partners(request, round_id):
     """Choose the partners whose members answer a partner feedback round."""
     round_ = _managed_round(request, round_id)
-    if not round_.is_pooled:
+    if not round_.is_pooled or round_.convened_by_id:
+        # Convened feedback never lists the funder's partners: organisations join by invitation.
         return redirect("round_detail", round_id=round_.pk)
     filters = PartnerFilterForm(request.GET or None)
     filters.is_valid()
@@ -510,7 +518,11 @@ def _session_respondent(request):
     key = _remembered(request).get("key")
     respondent = (
         Respondent.objects.select_related(
-            "round__framework_version", "round__organisation", "round__partnership", "draft"
+            "round__framework_version",
+            "round__organisation",
+            "round__convened_by",
+            "round__partnership",
+            "draft",
         )
         .defer("round__framework_version__source")
         .filter(key=key)

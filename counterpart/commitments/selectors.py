@@ -244,6 +244,8 @@ class FeedbackRow:
     title: str
     responses: int
     scores: list  # [(element title, score 0–100)]
+    # Convened by the organisation's partners, not by the organisation itself.
+    convened: bool = False
 
 
 @dataclass
@@ -255,7 +257,8 @@ class Accountability:
 
 def accountability(organisation, element_titles, now=None) -> Accountability:
     """The organisation's commitments per year they were agreed (those it owns, in any of its
-    partnerships), and its released partner feedback rounds. No partner is named."""
+    partnerships), and its released partner feedback rounds: its own, and those its partners
+    convened about it once it chose to publish them. No partner is named."""
     now = now or timezone.now()
     owned = Commitment.objects.filter(
         owner_organisation=organisation, state__in=AGREED_STATES, agreed_at__isnull=False
@@ -281,6 +284,7 @@ def accountability(organisation, element_titles, now=None) -> Accountability:
             round__state=RoundState.RELEASED,
             round__privacy=Privacy.ANONYMOUS,
         )
+        .filter(Q(round__convened_by__isnull=True) | Q(round__funder_publishes=True))
         .select_related("round")
         .order_by("-released_at")
     )
@@ -296,7 +300,11 @@ def accountability(organisation, element_titles, now=None) -> Accountability:
                 scores.append((element_titles.get(code, code), whole(score)))
         feedback.append(
             FeedbackRow(
-                summary.released_at.year, summary.round.title, summary.answered_total, scores
+                summary.released_at.year,
+                summary.round.title,
+                summary.answered_total,
+                scores,
+                convened=summary.round.convened_by_id is not None,
             )
         )
     return Accountability(

@@ -801,6 +801,8 @@ def _benchmark_rounds(organisation) -> dict:
         kind=RoundKind.POOLED,
         organisation__share_in_benchmark=True,
         round__state=RoundState.RELEASED,
+        # The rounds an organisation runs itself: sharing them is what it agreed to.
+        round__convened_by__isnull=True,
         conversation_mode=False,
     )
     rounds = list(

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counterpart.assessments.models import Respondent, Round
-from counterpart.assessments.permissions import require_manager
+from counterpart.assessments.permissions import can_read_results, require_manager
 from counterpart.assessments.selectors import results_visible
 from counterpart.audit.services import audit_record
 from counterpart.partnerships.models import Side
@@ -67,7 +67,7 @@ def summary_store(round_) -> RoundSummary:
 def dialogue_note_save(*, actor, round_: Round, topic: str, notes: str, next_steps: str):
     """Keep what the meeting said about one topic of the dialogue guide."""
     require_manager(actor, round_)
-    if not results_visible(round_):
+    if not can_read_results(actor, round_) or not results_visible(round_):
         raise PermissionDenied(_("The results of this round are not available."))
     if topic not in selectors.dialogue_topics(round_):
         raise ValidationError(_("This topic is not part of the round's dialogue guide."))

@@ -47,7 +47,7 @@ def _results(request, round_):
 @login_required
 @private_page
 def round_results(request, round_id):
-    round_ = round_for_user(request.user, round_id)
+    round_ = round_for_user(request.user, round_id, results=True)
     if not results_visible(round_):
         return _sealed(request, round_)
     results, languages = _results(request, round_)
@@ -78,7 +78,7 @@ def _commitments(request, round_):
 @login_required
 @private_page
 def dialogue_guide(request, round_id):
-    round_ = round_for_user(request.user, round_id)
+    round_ = round_for_user(request.user, round_id, results=True)
     if not results_visible(round_):
         return _sealed(request, round_)
     return _render_guide(request, round_)
@@ -106,7 +106,7 @@ def _render_guide(request, round_, failed=None, status=200):
 @require_POST
 @private_page
 def dialogue_note(request, round_id):
-    round_ = round_for_user(request.user, round_id)
+    round_ = round_for_user(request.user, round_id, results=True)
     form = DialogueNoteForm(request.POST)
     if form.is_valid():
         try:

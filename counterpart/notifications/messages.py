@@ -24,6 +24,21 @@ MESSAGES = {
         "%(organisation)s asks your organisation's members for anonymous feedback (“%(round)s”). "
         "As an admin, you may add colleagues who work with them."
     ),
+    # Feedback convened by partners. The funder is never told which partner convened it.
+    "convened_feedback_started": _(
+        "Your partners convene anonymous feedback about your organisation (“%(round)s”). You "
+        "will see results only once people from at least %(threshold)s partner organisations "
+        "have answered, and you cannot add or remove anyone."
+    ),
+    "convened_feedback_released": _(
+        "The results of “%(round)s”, feedback your partners convened about your organisation, "
+        "can now be read."
+    ),
+    "convened_feedback_invited": _(
+        "%(convener)s invites your organisation to give anonymous feedback about "
+        "%(organisation)s, together with other partners (“%(round)s”). Your organisation's "
+        "admins decide whether it takes part."
+    ),
     "commitment_proposed": _("%(side)s proposes a commitment in “%(partnership)s”: %(title)s"),
     "commitment_amended": _(
         "%(side)s proposes to change a commitment in “%(partnership)s”: %(title)s"

@@ -9,7 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from counterpart.accounts.forms import JoinForm
-from counterpart.assessments.selectors import pooled_rounds_of
+from counterpart.assessments.selectors import (
+    invitations_waiting,
+    pooled_rounds_of,
+    rounds_convened_by,
+)
 from counterpart.audit.selectors import audit_events_for_organisation
 from counterpart.common.forms import form_status, submit
 
@@ -58,6 +62,11 @@ def organisation_detail(request, organisation_id):
             "is_admin": membership.has_role(Role.ADMIN),
             "can_edit": membership.has_role(Role.EDITOR),
             "rounds": pooled_rounds_of(organisation),
+            "rounds_about": pooled_rounds_of(organisation, convened=True),
+            "rounds_convened": rounds_convened_by(organisation) if organisation.is_local else [],
+            "feedback_invitations": invitations_waiting(organisation)
+            if membership.has_role(Role.ADMIN)
+            else [],
         },
     )
 

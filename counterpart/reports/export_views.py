@@ -44,7 +44,7 @@ def _round_languages(request, round_):
 
 @login_required
 def round_responses(request, round_id, fmt):
-    round_ = round_for_user(request.user, round_id)
+    round_ = round_for_user(request.user, round_id, results=True)
     if not results_visible(round_):
         return _sealed(request, round_)
     language, interface = _round_languages(request, round_)
@@ -59,7 +59,7 @@ def round_responses(request, round_id, fmt):
 
 @login_required
 def round_results_export(request, round_id, fmt):
-    round_ = round_for_user(request.user, round_id)
+    round_ = round_for_user(request.user, round_id, results=True)
     if not results_visible(round_):
         return _sealed(request, round_)
     language, interface = _round_languages(request, round_)

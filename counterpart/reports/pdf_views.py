@@ -32,7 +32,7 @@ def _pdf_response(content, name):
 
 @login_required
 def round_report_pdf(request, round_id):
-    round_ = round_for_user(request.user, round_id)
+    round_ = round_for_user(request.user, round_id, results=True)
     if not results_visible(round_):
         # The same answer as the results page: sealed, or too few partners to protect them.
         return render(
