@@ -141,6 +141,17 @@ def convened_invite(request, round_id):
     )
 
 
+def _say(request, action, success):
+    """Run a one-button action and say how it went: its refusal, or `success`."""
+    try:
+        action()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+
+
 def _invitation(request, invitation_id):
     try:
         return convened.invitation_for_admin(request.user, invitation_id)
@@ -177,23 +188,18 @@ def convened_invitation_answer(request, invitation_id):
     language = request.POST.get("language")
     if language not in dict(settings.LANGUAGES):
         language = get_language()
-    try:
-        convened.invitation_answer(
+    _say(
+        request,
+        lambda: convened.invitation_answer(
             actor=request.user, invitation=invitation, join=join, language=language
+        ),
+        _(
+            "Your organisation takes part: its members are asked to answer. As an admin, "
+            "you may add colleagues."
         )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            _(
-                "Your organisation takes part: its members are asked to answer. As an admin, "
-                "you may add colleagues."
-            )
-            if join
-            else _("The invitation is answered."),
-        )
+        if join
+        else _("The invitation is answered."),
+    )
     return redirect("convened_invitation", invitation_id=invitation.pk)
 
 
@@ -205,19 +211,14 @@ def round_publish(request, round_id):
     if not round_.convened_by_id:
         raise Http404(_("Only feedback convened by partners is published this way."))
     publish = request.POST.get("publish") == "on"
-    try:
-        convened.round_publish_set(actor=request.user, round_=round_, publish=publish)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            _(
-                "Once they can be read, these results appear on your public accountability "
-                "page, while you publish it."
-            )
-            if publish
-            else _("These results are not on your public accountability page."),
+    _say(
+        request,
+        lambda: convened.round_publish_set(actor=request.user, round_=round_, publish=publish),
+        _(
+            "Once they can be read, these results appear on your public accountability "
+            "page, while you publish it."
         )
+        if publish
+        else _("These results are not on your public accountability page."),
+    )
     return redirect("round_detail", round_id=round_.pk)
