@@ -120,15 +120,21 @@ def _too_few_partner_organisations(world):
         stored_round(puppet, value, [p for p, _admin in two], people_each=3)
 
 
+def _fronts():
+    """Mallory, and three front organisations that Mallory administers."""
+    mallory = make_user("mallory@example.net", "Mallory")
+    fronts = []
+    for n in range(3):
+        front, _admin = organisation_with_admin(f"Front {n}", share=False)
+        add_member(front, mallory, Role.ADMIN)
+        fronts.append(front)
+    return mallory, fronts
+
+
 def _partners_run_by_the_same_people(world):
     """Accepted partnerships with three partner organisations, all run by the person who runs
     the puppets."""
-    mallory = make_user("mallory@example.net", "Mallory")
-    partners = []
-    for n in range(3):
-        partner, _admin = organisation_with_admin(f"Front {n}", share=False)
-        add_member(partner, mallory, Role.ADMIN)
-        partners.append(partner)
+    mallory, partners = _fronts()
     for n, value in enumerate(PUPPET_VALUES):
         puppet, _admin = _puppet(n)
         add_member(puppet, mallory, Role.ADMIN)
@@ -193,12 +199,7 @@ def test_puppets_that_ran_their_rounds_through_counterpart_are_not_counted(attac
     """The whole attack as one person can play it: four puppets propose partnerships to three
     front organisations, accept them as the fronts' admin, ask three made-up colleagues,
     answer, and release. The rounds are released, but none counts."""
-    mallory = make_user("mallory@example.net", "Mallory")
-    fronts = []
-    for n in range(3):
-        front, _admin = organisation_with_admin(f"Front {n}", share=False)
-        add_member(front, mallory, Role.ADMIN)
-        fronts.append(front)
+    mallory, fronts = _fronts()
     for n, value in enumerate(PUPPET_VALUES):
         puppet, _admin = _puppet(n)
         add_member(puppet, mallory, Role.ADMIN)

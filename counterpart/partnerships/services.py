@@ -553,37 +553,46 @@ def partnership_create_with_new_partner(
     return partnership_propose(actor=actor, organisation=organisation, partner=partner, **kwargs)
 
 
+def _invite_first_admin(*, actor, partnership, obj, organisation, logged_for, email, language):
+    invitation, _link = invitation_create_first_admin(
+        actor=actor, organisation=organisation, email=email, language=language
+    )
+    _audit(
+        partnership,
+        actor=actor,
+        action="party_invite_contact",
+        obj=obj,
+        organisation=logged_for,
+        after={"organisation": organisation.pk, "email": invitation.email},
+    )
+    return invitation
+
+
 @transaction.atomic
 def party_invite_contact(*, actor, party, email, language="en"):
     """Invite the contact person of a party that nobody has joined yet, as its first admin."""
     membership = require_partnership_role(actor, party.partnership, Role.EDITOR)
-    invitation, link = invitation_create_first_admin(
-        actor=actor, organisation=party.organisation, email=email, language=language
-    )
-    _audit(
-        party.partnership,
+    return _invite_first_admin(
         actor=actor,
-        action="party_invite_contact",
+        partnership=party.partnership,
         obj=party,
-        organisation=membership.organisation,
-        after={"organisation": party.organisation_id, "email": invitation.email},
+        organisation=party.organisation,
+        logged_for=membership.organisation,
+        email=email,
+        language=language,
     )
-    return invitation
 
 
 @transaction.atomic
 def proposal_invite_contact(*, actor, proposal, email, language="en"):
     """Invite, again or to a corrected address, the first admin of an organisation asked to join
     that nobody has joined yet (only the organisation that registered it may)."""
-    invitation, _link = invitation_create_first_admin(
-        actor=actor, organisation=proposal.organisation, email=email, language=language
-    )
-    _audit(
-        proposal.partnership,
+    return _invite_first_admin(
         actor=actor,
-        action="party_invite_contact",
+        partnership=proposal.partnership,
         obj=proposal,
-        organisation=proposal.proposing_organisation,
-        after={"organisation": proposal.organisation_id, "email": invitation.email},
+        organisation=proposal.organisation,
+        logged_for=proposal.proposing_organisation,
+        email=email,
+        language=language,
     )
-    return invitation
