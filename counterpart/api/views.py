@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from counterpart.common.forms import form_status, submit
+from counterpart.common.forms import already_sent, form_status, submit_once
 from counterpart.organisations.models import Membership
 
 from . import selectors, services
@@ -19,17 +19,22 @@ from .forms import TokenForm
 @require_http_methods(["GET", "POST"])
 def token_list(request):
     form = TokenForm(request.POST or None)
-    made = submit(
+    made = submit_once(
         request,
         form,
         lambda data: services.api_token_create(
             actor=request.user, name=data["name"], expires_on=data["expires_on"]
         ),
+        secret=True,
     )
     key = None
     if made is not None:
         # The key is shown on this answer only: it is never stored, nor put in the session.
-        _token, key = made
+        # A second sending of the same form shows it again: for a day, it is kept encrypted
+        # with the form's one-time key, which only the page that was sent holds.
+        key = made.secret
+        if made.again:
+            already_sent(request)
         form = TokenForm()
     return render(
         request,

@@ -13,7 +13,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from counterpart.assessments.models import RoundKind
 from counterpart.assessments.permissions import require_manager
 from counterpart.assessments.selectors import results_visible, round_for_user
-from counterpart.common.forms import add_service_errors, form_status, submit
+from counterpart.common.forms import (
+    add_service_errors,
+    already_sent,
+    form_status,
+    submit,
+    submit_once,
+)
 from counterpart.frameworks.selectors import content_language
 from counterpart.funding.selectors import public_figures
 from counterpart.insights.selectors import element_names
@@ -47,16 +53,19 @@ def commitment_propose(request, round_id):
         language=_language(round_, request),
         initial={"topic": topic},
     )
-    commitment = submit(
+    sent = submit_once(
         request,
         form,
         lambda data: services.commitment_propose(actor=request.user, round_=round_, **form.terms()),
     )
-    if commitment is not None:
-        messages.success(
-            request, _("The commitment is proposed. The other side is asked to accept it.")
-        )
-        return redirect("commitment_detail", commitment_id=commitment.pk)
+    if sent is not None:
+        if sent.again:
+            already_sent(request)
+        else:
+            messages.success(
+                request, _("The commitment is proposed. The other side is asked to accept it.")
+            )
+        return redirect("commitment_detail", commitment_id=sent.obj.pk)
     return render(
         request,
         "commitments/commitment_propose.html",
@@ -156,21 +165,27 @@ commitment_dispute = _decision(
 @login_required
 @require_POST
 def commitment_report(request, commitment_id):
-    return _act(
+    commitment = selectors.commitment_for_user(request.user, commitment_id)
+    form = ReportForm(request.POST, request.FILES)
+    sent = submit_once(
         request,
-        commitment_id,
-        ReportForm,
-        "report",
-        lambda c, data: services.commitment_report(
+        form,
+        lambda data: services.commitment_report(
             actor=request.user,
-            commitment=c,
+            commitment=commitment,
             done=data["done"],
             note=data["note"],
             link=data["link"],
             file=data["file"],
         ),
-        _("The update is posted."),
     )
+    if sent is None:
+        return _detail(request, commitment, {"report": form}, status=400)
+    if sent.again:
+        already_sent(request)
+    else:
+        messages.success(request, _("The update is posted."))
+    return redirect("commitment_detail", commitment_id=commitment.pk)
 
 
 @login_required

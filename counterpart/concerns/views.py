@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from counterpart.common import ratelimit
-from counterpart.common.forms import form_status, submit
+from counterpart.common.forms import already_sent, form_status, submit, submit_once
 from counterpart.organisations.models import Membership, Role
 from counterpart.organisations.permissions import require_role
 from counterpart.organisations.selectors import organisation_for_member
@@ -86,13 +86,17 @@ def concern_raise(request, partnership_id):
             language=get_language(),
         )
 
-    concern = submit(request, form, save)
-    if concern is not None:
-        messages.success(
-            request,
-            _("Your concern is sent to %(organisation)s. Its reference is %(reference)s.")
-            % {"organisation": concern.organisation.name, "reference": concern.reference},
-        )
+    sent = submit_once(request, form, save)
+    if sent is not None:
+        concern = sent.obj
+        if sent.again:
+            already_sent(request)
+        else:
+            messages.success(
+                request,
+                _("Your concern is sent to %(organisation)s. Its reference is %(reference)s.")
+                % {"organisation": concern.organisation.name, "reference": concern.reference},
+            )
         return redirect("concern_mine_detail", concern_id=concern.pk)
     return render(
         request,
@@ -136,11 +140,13 @@ def concern_intake(request, key):
         )
 
     try:
-        raised = submit(request, form, save)
+        # The form's key is tied to no person. The code is kept for a day, encrypted with the
+        # key, so that a second sending of this form (a double click) shows it again.
+        sent = submit_once(request, form, save, anonymous=True, secret=True)
     except services.LinkProblem as problem:
         return _problem(request, problem, status=404)
-    if raised is not None:
-        concern, secret = raised
+    if sent is not None:
+        concern, secret = sent.obj, sent.secret
         _follow_unnamed(request, concern)
         # Shown in this response only, never stored: no session, no address carries the code.
         return render(
@@ -151,6 +157,7 @@ def concern_intake(request, key):
                 "link": services.tracking_link(secret),
                 "code": secret,
                 "page": services.tracking_page(),
+                "again": sent.again,
             },
         )
     return render(

@@ -10,7 +10,7 @@ from counterpart.assessments.selectors import rounds_of_partnership
 from counterpart.audit.selectors import audit_events_for_partnership
 from counterpart.common import ratelimit
 from counterpart.common.caching import private_page
-from counterpart.common.forms import form_status, submit
+from counterpart.common.forms import already_sent, form_status, submit, submit_once
 from counterpart.organisations.models import Membership, Role
 from counterpart.organisations.selectors import organisations_where_role
 
@@ -98,17 +98,21 @@ def partnership_create(request):
             **common,
         )
 
-    partnership = submit(request, form, save)
-    if partnership is not None:
-        proposal = partnership.proposals.first()
-        messages.success(
-            request,
-            _(
-                "The partnership is proposed to %(partner)s. Their admins are asked to accept "
-                "it; until they do, it is yours alone."
+    sent = submit_once(request, form, save)
+    if sent is not None:
+        partnership = sent.obj
+        if sent.again:
+            already_sent(request)
+        else:
+            proposal = partnership.proposals.first()
+            messages.success(
+                request,
+                _(
+                    "The partnership is proposed to %(partner)s. Their admins are asked to "
+                    "accept it; until they do, it is yours alone."
+                )
+                % {"partner": proposal.organisation.name},
             )
-            % {"partner": proposal.organisation.name},
-        )
         return redirect("partnership_detail", partnership_id=partnership.pk)
     return render(
         request,
@@ -257,12 +261,16 @@ def party_add(request, partnership_id):
         partnership=partnership,
         sides=_proposing_sides(my_sides, partnership),
     )
-    proposal = submit(
+    sent = submit_once(
         request,
         form,
         lambda data: services.party_propose(actor=request.user, partnership=partnership, **data),
     )
-    if proposal is not None:
+    if sent is not None and sent.again:
+        already_sent(request)
+        return redirect("party_add", partnership_id=partnership.pk)
+    if sent is not None:
+        proposal = sent.obj
         if proposal.needs_other_side:
             text = _(
                 "%(organisation)s is asked to join. It joins once its admins and the admins of "
