@@ -43,7 +43,7 @@ SCALE = re.compile(r'name="([a-z0-9_]+)" value="4"')
 TRANSACTION = re.compile(r"(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT)\b", re.IGNORECASE)
 
 
-def make_round(local_respondents):
+def make_round(local_respondents, privacy="organisation"):
     """Two organisations, a partnership and an open round on the built-in framework."""
     users = get_user_model().objects
     intl = Organisation.objects.create(
@@ -83,7 +83,7 @@ def make_round(local_respondents):
         ),
         opens_on=today,
         closes_on=today + datetime.timedelta(days=14),
-        privacy="organisation",
+        privacy=privacy,
         conversation_mode=False,
     )
     services.round_accept(actor=local_editor, round_=round_, side=Side.LOCAL)

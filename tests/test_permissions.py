@@ -541,6 +541,13 @@ EXPECTATIONS = {
     # The person is on the international side: only that side reaches them one by one.
     "respondent_remove": ("post", _respondent_kwargs, {}, "login 404 403 302 302 403 403 403"),
     "respondent_send": ("post", _respondent_kwargs, {}, "login 404 403 302 302 403 403 403"),
+    # Sending again to those not reached: a manager, for the people of their own sides.
+    "round_mail_retry": (
+        "post",
+        _round_kwargs(_open_round),
+        {},
+        "login 404 403 302 302 403 302 302",
+    ),
     "round_xlsform": ("get", _round_kwargs(_open_round), None, "login 404 403 200 200 403 200 200"),
     "round_import": ("get", _round_kwargs(_open_round), None, "login 404 403 200 200 403 200 200"),
     "round_results": (

@@ -1,5 +1,5 @@
 """Personal links that must not work: forged, altered, before opening, after closing, for a
-person removed mid-round, a second submit, and two submits racing."""
+person removed mid-round, a second submit, and a submit from a page loaded before the first."""
 
 import datetime
 
@@ -109,8 +109,9 @@ def test_a_second_submit_is_refused(world):
     assert Response.objects.count() == 1
 
 
-def test_two_submits_racing_store_one_response(world):
-    """Both requests loaded the respondent before either wrote: only the first claims it."""
+def test_a_submit_from_a_page_loaded_before_the_first_submit_is_refused(world):
+    """The second request loaded the respondent before the first wrote: only the first claims
+    it. Requests that truly overlap are played in test_respondent_races."""
     round_ = make_round(world)
     first = _local(round_)
     second = type(first).objects.get(pk=first.pk)  # a stale copy, as the other request holds

@@ -32,7 +32,7 @@ def settings_with(tmp_path, **variables):
 
 def test_defaults_are_sqlite_under_var_and_mail_to_the_console(tmp_path):
     s = settings_with(tmp_path)
-    assert s["engine"] == "django.db.backends.sqlite3"
+    assert s["engine"] == "counterpart.common.sqlite"
     assert s["db"] == str(tmp_path / "counterpart.sqlite3")
     assert s["mail"] == "django.core.mail.backends.console.EmailBackend"
     assert s["secure"] is False

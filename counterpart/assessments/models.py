@@ -165,6 +165,12 @@ def new_key():
     return secrets.token_urlsafe(18)
 
 
+class MailKind(models.TextChoices):
+    INVITATION = "invitation", _("Invitation")
+    REMINDER = "reminder", _("Reminder")
+    AGAIN = "again", _("Link sent again")
+
+
 class Respondent(models.Model):
     """A person asked to answer a round, reached by a personal link."""
 
@@ -195,6 +201,21 @@ class Respondent(models.Model):
     # "used" is all that an anonymous round records; the other tiers also keep the time.
     used = models.BooleanField(default=False)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # How many times a page was saved: the submit claims the answers it read, and no later ones.
+    draft_saves = models.PositiveIntegerField(default=0)
+    # The mail with the person's link that waits to go out (`mailing`): sent by a background
+    # task, which marks it done only once the mail server accepted it, and tries again later
+    # after a failure. `invited_at` (and, except in an anonymous round, `reminded_at`) say when
+    # a mail was accepted. Nothing here outlives the round's opening period in an anonymous
+    # round (see `mailing.round_mail_drop`).
+    mail_pending = models.CharField(max_length=16, choices=MailKind.choices, blank=True)
+    mail_attempts = models.PositiveSmallIntegerField(default=0)
+    mail_next_at = models.DateTimeField(null=True, blank=True)
+    mail_claimed_at = models.DateTimeField(null=True, blank=True)
+    mail_failed_at = models.DateTimeField(null=True, blank=True)
+    # Why the last attempt failed, in a few words that name nobody ("SMTP 451", "timeout").
+    mail_failure = models.CharField(max_length=100, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["side", "name", "email"]
@@ -206,11 +227,28 @@ class Respondent(models.Model):
                 violation_error_message=_("This person is already asked to answer this round."),
             )
         ]
+        indexes = [
+            models.Index(
+                fields=["mail_next_at"],
+                condition=~models.Q(mail_pending=""),
+                name="respondent_mail_waiting",
+            )
+        ]
         verbose_name = _("respondent")
         verbose_name_plural = _("respondents")
 
     def __str__(self):
         return self.name or self.email
+
+    @property
+    def mail_state(self) -> str:
+        """Where the person's mail stands: "waiting" to be sent, "retrying" after a failure,
+        "not_reached" after every attempt failed, "sent", or "" (nothing sent yet)."""
+        if self.mail_pending:
+            if self.mail_next_at is None:
+                return "not_reached"
+            return "retrying" if self.mail_failed_at else "waiting"
+        return "sent" if self.invited_at else ""
 
 
 class Draft(models.Model):
@@ -317,3 +355,17 @@ class ConvenedInvitation(models.Model):
     @property
     def answered(self):
         return bool(self.answer)
+
+
+class MailStatus(models.Model):
+    """How the mail server last answered the mail to respondents: one row, read by the health
+    page. It names nobody and no round."""
+
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    last_failed_at = models.DateTimeField(null=True, blank=True)
+    last_failure = models.CharField(max_length=100, blank=True)
+    # Failed attempts since the mail server last accepted a mail.
+    failures = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"sent {self.last_sent_at}, failed {self.last_failed_at}"

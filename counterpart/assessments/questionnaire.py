@@ -8,10 +8,11 @@ from counterpart.frameworks.questionnaire import QuestionnaireForm
 from counterpart.frameworks.selectors import version_content
 
 
-def questionnaire_form(round_, side, language, data=None, initial=None, page=None):
+def questionnaire_form(round_, side, language, data=None, initial=None, page=None, follow_ups=True):
     """The questions this side answers in this round: the side's half of each pair and the
     stage's checklist and facts; in a partner feedback round, the relationship questions only
-    (facts about one partner's funding would tell who answered)."""
+    (facts about one partner's funding would tell who answered). With `follow_ups` false, the
+    framework's questions only, without the page about earlier commitments."""
     form = QuestionnaireForm(
         data,
         initial=initial,
@@ -21,7 +22,7 @@ def questionnaire_form(round_, side, language, data=None, initial=None, page=Non
         language=language,
         relationship_only=round_.is_pooled,
     )
-    if not round_.is_pooled:
+    if follow_ups and not round_.is_pooled:
         add_follow_up_block(form, round_)
     if page is not None:
         form.keep_only(page)
@@ -42,7 +43,8 @@ def to_draft(value):
 def answers_from_draft(round_, side, answers):
     """(question, value, note, evidence) for each question the draft answers, checked again by
     the form; a value the form would refuse is left out rather than stored."""
-    form = questionnaire_form(round_, side, round_.framework_version.default_language, answers)
+    language = round_.framework_version.default_language
+    form = questionnaire_form(round_, side, language, answers, follow_ups=False)
     form.is_valid()
     cleaned = form.cleaned_data
     questions = version_content(round_.framework_version).questions_by_name

@@ -11,11 +11,11 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from counterpart.frameworks.models import FrameworkVersion
-from counterpart.organisations.models import Organisation
+from counterpart.organisations.models import Organisation, Role
 from counterpart.partnerships.models import Partnership, Side
 
 from .models import ConvenedInvitation, Privacy, Respondent, Round, RoundKind, RoundState
-from .permissions import can_read_results, can_see
+from .permissions import can_read_results, can_see, sides_of
 
 
 def round_for_user(user, round_id, *, results=False) -> Round:
@@ -110,6 +110,41 @@ def round_progress(round_, viewer_sides) -> list[SideProgress]:
             if side in viewer_sides and round_.privacy != Privacy.ANONYMOUS:
                 entry.people.append(respondent)
         progress.append(entry)
+    return progress
+
+
+@dataclass
+class MailProgress:
+    """How many of the people someone manages have not been reached by their mail yet."""
+
+    waiting: int = 0
+    retrying: int = 0
+    not_reached: int = 0
+
+    @property
+    def total(self):
+        return self.waiting + self.retrying + self.not_reached
+
+
+def mail_progress(round_, user) -> MailProgress:
+    """Counts of the people the manager looks after (their sides; in convened feedback, their
+    own organisation's people; in partner feedback, everyone asked) whose mail was not
+    accepted yet. Counts only: an anonymous round shows nothing else."""
+    people = Respondent.objects.filter(round=round_, removed_at__isnull=True).exclude(
+        mail_pending=""
+    )
+    if round_.convened_by_id:
+        people = people.filter(organisation=round_.convened_by_id)
+    elif not round_.is_pooled:
+        people = people.filter(side__in=sides_of(user, round_, Role.EDITOR))
+    progress = MailProgress()
+    for next_at, failed_at in people.values_list("mail_next_at", "mail_failed_at"):
+        if next_at is None:
+            progress.not_reached += 1
+        elif failed_at is not None:
+            progress.retrying += 1
+        else:
+            progress.waiting += 1
     return progress
 
 

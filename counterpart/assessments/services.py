@@ -9,6 +9,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,10 +26,11 @@ from counterpart.organisations.permissions import require_role
 from counterpart.partnerships.models import Side, other_side
 from counterpart.partnerships.selectors import side_editors
 
-from . import offline, partner_feedback
+from . import mailing, offline, partner_feedback
 from .models import (
     Answer,
     Draft,
+    MailKind,
     Privacy,
     Respondent,
     Response,
@@ -356,10 +358,14 @@ def round_open(*, actor, round_, now=None) -> Round:
         round_.opens_on = timezone.localdate(now)
     round_.save(update_fields=["state", "opened_at", "opens_on"])
     follow_ups = follow_up_store(round_)
-    Respondent.objects.filter(pk__in=[r.pk for r in respondents]).update(invited_at=now)
-    for respondent in respondents:
-        respondent.round = round_
-        transaction.on_commit(lambda r=respondent: _send_link(r))
+    # Each person's link goes out from a background task, which records it as sent only once
+    # the mail server has accepted it (`mailing`).
+    mailing.mail_queue(
+        round_,
+        Respondent.objects.filter(pk__in=[r.pk for r in respondents]),
+        MailKind.INVITATION,
+        now,
+    )
     audit_record(
         actor=actor,
         action="round_open",
@@ -399,6 +405,7 @@ def _close(round_, actor, now, reason):
     round_.closed_at = now
     round_.save(update_fields=["state", "closed_at"])
     Draft.objects.filter(respondent__round=round_).delete()
+    mailing.round_mail_drop(round_)
     audit_record(
         actor=actor,
         action="round_close",
@@ -460,7 +467,7 @@ def rounds_process_due(now=None) -> dict:
     """Open the rounds whose opening day has come (once both sides accepted), remind those who
     have not answered, and close the rounds whose closing time has passed. Run regularly."""
     now = now or timezone.now()
-    done = {"opened": 0, "reminded": 0, "closed": 0}
+    done = {"opened": 0, "reminded": 0, "closed": 0, "mail_queued": 0}
     for round_ in Round.objects.filter(state=RoundState.OPEN, closes_at__lte=now):
         try:
             round_close(actor=None, round_=round_, now=now)
@@ -479,30 +486,35 @@ def rounds_process_due(now=None) -> dict:
     for round_ in Round.objects.filter(state=RoundState.OPEN, reminded_at__isnull=True):
         if round_.reminder_due(now):
             done["reminded"] += rounds_send_reminders(round_, now)
+    # Mail that a killed or lost task left unsent.
+    done["mail_queued"] = mailing.mail_requeue(now)
     return done
 
 
 @transaction.atomic
 def rounds_send_reminders(round_, now) -> int:
     """One reminder per round, to everyone who has not submitted. The log records how many,
-    never who: in an anonymous round that would tell who had answered by then."""
+    never who: in an anonymous round that would tell who had answered by then. For the same
+    reason an anonymous round marks everyone still asked, and the sending task passes over
+    those who have answered (`mailing`)."""
     round_ = _lock(round_)
     if not round_.reminder_due(now):
         return 0
-    waiting = list(_respondents_waiting(round_))
+    waiting = _respondents_waiting(round_).count()
     round_.reminded_at = now
     round_.save(update_fields=["reminded_at"])
-    for respondent in waiting:
-        respondent.round = round_
-        transaction.on_commit(lambda r=respondent: _send_link(r, reminder=True))
+    asked = round_.respondents.filter(removed_at__isnull=True)
+    if round_.privacy != Privacy.ANONYMOUS:
+        asked = asked.filter(used=False)
+    mailing.mail_queue(round_, asked, MailKind.REMINDER, now)
     audit_record(
         actor=None,
         action="round_remind",
         obj=round_,
         organisation=_log_organisation(round_),
-        after={"reminders": len(waiting)},
+        after={"reminders": waiting},
     )
-    return len(waiting)
+    return waiting
 
 
 # --- Respondents ----------------------------------------------------------------------------
@@ -640,11 +652,9 @@ def _respondent_store(*, actor, round_, side, email, name, language, organisatio
 
 
 def invite_if_open(round_, respondent):
-    """A person added to a round already open gets their link at once (once it commits)."""
+    """A person added to a round already open gets their link at once (sent once it commits)."""
     if round_.state == RoundState.OPEN:
-        respondent.invited_at = timezone.now()
-        respondent.save(update_fields=["invited_at"])
-        transaction.on_commit(lambda: _send_link(respondent))
+        mailing.mail_queue(round_, Respondent.objects.filter(pk=respondent.pk), MailKind.INVITATION)
 
 
 @transaction.atomic
@@ -676,14 +686,16 @@ def respondent_remove(*, actor, respondent: Respondent) -> None:
     _close_if_all_answered(round_, timezone.now())
 
 
-def _close_if_all_answered(round_, now, answered=False):
+def _close_if_all_answered(round_, now, answered=False, locked=False):
     """A partnership round closes, and its answers unseal, once everyone asked has answered
-    (`answered`: a response is known to exist)."""
+    (`answered`: a response is known to exist). Whoever changes who is waiting holds the round's
+    lock (`locked`) while asking, so of two people finishing together the second sees the first."""
     if round_.is_pooled or _respondents_waiting(round_).exists():
         return
     if not answered and not round_.responses.exists():
         return
-    round_ = _lock(round_)
+    if not locked:
+        round_ = _lock(round_)
     if round_.state == RoundState.OPEN:
         _close(round_, None, now, "all_answered")
 
@@ -699,13 +711,47 @@ def _require_reach(actor, round_, respondent):
         require_side_editor(actor, round_, respondent.side)
 
 
+@transaction.atomic
 def respondent_send_again(*, actor, respondent: Respondent) -> None:
+    """Send one person their link again (also after failed attempts, which start afresh)."""
     round_ = respondent.round
     _require_reach(actor, round_, respondent)
     if round_.privacy == Privacy.ANONYMOUS:
         raise ValidationError(_("In an anonymous round, links are not sent again one by one."))
     respondent_can_answer(respondent)
-    transaction.on_commit(lambda: _send_link(respondent))
+    mailing.mail_queue(round_, Respondent.objects.filter(pk=respondent.pk), MailKind.AGAIN)
+    audit_record(
+        actor=actor,
+        action="respondent_send_again",
+        obj=round_,
+        **_person_in_log(
+            actor, round_, respondent.side, respondent.email, "after", respondent.organisation
+        ),
+    )
+
+
+@transaction.atomic
+def round_mail_retry(*, actor, round_) -> int:
+    """Send again to everyone on the person's sides whose mail was not accepted yet (failed,
+    or still waiting). In an anonymous round, this is the only way: it names nobody, and
+    says only how many were not reached. Returns how many."""
+    round_ = _lock_to_manage(round_, actor)
+    if round_.state != RoundState.OPEN:
+        raise ValidationError(_("Links can only be sent while the round is open."))
+    people = round_.respondents.exclude(mail_pending="").filter(removed_at__isnull=True)
+    if round_.convened_by_id:
+        people = people.filter(organisation=round_.convened_by)
+    elif not round_.is_pooled:
+        people = people.filter(side__in=sides_of(actor, round_, Role.EDITOR))
+    count = mailing.mail_queue(round_, people, MailKind.AGAIN)
+    audit_record(
+        actor=actor,
+        action="round_mail_retry",
+        obj=round_,
+        organisation=_log_organisation(round_),
+        after={"people": count},
+    )
+    return count
 
 
 # --- Answering ------------------------------------------------------------------------------
@@ -715,8 +761,8 @@ def respondent_send_again(*, actor, respondent: Respondent) -> None:
 @transaction.atomic
 def draft_save(*, respondent: Respondent, answers: dict, page: int, language: str) -> Draft:
     """Keep the answers of one page, so that the person can stop and resume anywhere. The
-    respondent row is locked, so a page saved while the same person submits elsewhere is
-    either in the submitted answers or refused."""
+    respondent row is locked and its count of saved pages raised, so a page saved while the
+    same person submits elsewhere is either in the submitted answers or refused."""
     now = timezone.now()
     still_answering = (
         Respondent.objects.select_for_update(of=("self",))
@@ -735,6 +781,7 @@ def draft_save(*, respondent: Respondent, answers: dict, page: int, language: st
         respondent.round.refresh_from_db()
         respondent_can_answer(respondent)
         raise LinkProblem(_("This link can no longer be used."))
+    Respondent.objects.filter(pk=respondent.pk).update(draft_saves=F("draft_saves") + 1)
     draft = Draft.objects.filter(respondent_id=respondent.pk).first() or Draft(
         respondent=respondent
     )
@@ -755,48 +802,76 @@ def _monday(day):
 
 
 def _loaded_draft(respondent):
-    """The draft as the caller loaded it with the respondent, else read now."""
-    if Respondent.draft.is_cached(respondent):
-        return getattr(respondent, "draft", None)
-    return Draft.objects.filter(respondent=respondent).first()
+    """The draft as it was read with the respondent row (the pages saved up to its count)."""
+    if not Respondent.draft.is_cached(respondent):
+        respondent = Respondent.objects.select_related("draft").get(pk=respondent.pk)
+    return getattr(respondent, "draft", None), respondent.draft_saves
 
 
-def _claim(respondent, now, draft, *, submitted_at):
-    """Mark the respondent used, only if nobody did first and the draft is the one read.
-    Returns whether this call claimed it."""
-    unchanged = {"draft__updated_at": draft.updated_at} if draft else {"draft__isnull": True}
+def _lock_round_to_submit(respondent, now):
+    """Lock the round and say whether it still takes answers.
+
+    Taking the round's lock puts the submits of one round in a queue: the last person to submit
+    sees everyone before them and closes the round, and partner feedback's shuffle never runs
+    twice at once."""
+    round_ = respondent.round
+    round_.state, round_.closes_at = (
+        Round.objects.select_for_update()
+        .filter(pk=round_.pk)
+        .values_list("state", "closes_at")
+        .get()
+    )
+    return round_.state == RoundState.OPEN and round_.closes_at > now
+
+
+def _claim(respondent, round_, now, draft_saves):
+    """Mark the respondent used, only if nobody did first and no page was saved since the draft
+    was read. Returns whether this call claimed it.
+
+    Every condition is on the respondent's own row: on PostgreSQL, an update that waited for
+    another checks them again on the row as the other left it, so of two submits racing the
+    second finds the row used, and a page saved meanwhile shows in its count."""
     return Respondent.objects.filter(
-        pk=respondent.pk,
-        used=False,
-        removed_at__isnull=True,
-        round__state=RoundState.OPEN,
-        round__closes_at__gt=now,
-        **unchanged,
-    ).update(used=True, submitted_at=submitted_at)
+        pk=respondent.pk, used=False, removed_at__isnull=True, draft_saves=draft_saves
+    ).update(
+        used=True,
+        submitted_at=None if round_.privacy == Privacy.ANONYMOUS else now,
+        draft_saves=0,  # how often pages were saved is nobody's business once submitted
+    )
+
+
+def _cannot_submit(respondent):
+    """Say why the respondent can no longer submit."""
+    respondent.refresh_from_db()
+    respondent.round.refresh_from_db()
+    respondent_can_answer(respondent)
+    raise LinkProblem(_("This link can no longer be used."))
 
 
 def response_submit(*, respondent: Respondent, now=None) -> Response:
     """Store the respondent's draft as their response, once.
 
-    The respondent row is claimed with a conditional update, so two submits racing store one
-    response; the claim also checks that the draft did not change since it was read. Anonymous
-    tier: the response keeps no link to the respondent, only the week of submission, and no
-    audit event names it (its time would tell who it was)."""
+    The round is locked, then the respondent row claimed with a conditional update, so two
+    submits racing store one response. A page saved after the draft was read (it raises the
+    row's count) is read again before the claim, and a page saved after the claim is refused.
+    Anonymous tier: the response keeps no link to the respondent, only the week of submission,
+    and no audit event names it (its time would tell who it was)."""
     now = now or timezone.now()
-    round_ = respondent.round
-    anonymous = round_.privacy == Privacy.ANONYMOUS
-    submitted_at = None if anonymous else now
     with transaction.atomic():
-        draft = _loaded_draft(respondent)
-        if not _claim(respondent, now, draft, submitted_at=submitted_at):
-            # Used, removed or closed meanwhile (say why), or a page was saved since the draft
-            # was read (read it again and claim with that one).
-            respondent.refresh_from_db()
-            round_.refresh_from_db()
-            respondent_can_answer(respondent)
-            draft = Draft.objects.filter(respondent_id=respondent.pk).first()
-            if not _claim(respondent, now, draft, submitted_at=submitted_at):
+        round_ = respondent.round
+        if not _lock_round_to_submit(respondent, now):
+            _cannot_submit(respondent)
+        draft, draft_saves = _loaded_draft(respondent)
+        if not _claim(respondent, round_, now, draft_saves):
+            # Used or removed meanwhile (say why), or a page was saved since the draft was
+            # read: read both again, in one query, and claim with those.
+            fresh = Respondent.objects.select_related("draft").get(pk=respondent.pk)
+            if fresh.used or fresh.removed_at is not None:
+                _cannot_submit(respondent)
+            draft, draft_saves = getattr(fresh, "draft", None), fresh.draft_saves
+            if not _claim(respondent, round_, now, draft_saves):
                 raise LinkProblem(_("Your answers changed while they were sent. Submit again."))
+        anonymous = round_.privacy == Privacy.ANONYMOUS
         language = draft.language if draft else round_.framework_version.default_language
         values = answers_from_draft(round_, respondent.side, draft.answers if draft else {})
         response = Response.objects.create(
@@ -823,7 +898,7 @@ def response_submit(*, respondent: Respondent, now=None) -> Response:
                     organisation=organisation,
                     after={"side": respondent.side},
                 )
-        _close_if_all_answered(round_, now, answered=True)
+        _close_if_all_answered(round_, now, answered=True, locked=True)
     return response
 
 

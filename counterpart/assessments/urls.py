@@ -43,6 +43,7 @@ urlpatterns = [
         name="round_partner_staff",
     ),
     path("rounds/<id:round_id>/respondents/", views.respondent_add, name="respondent_add"),
+    path("rounds/<id:round_id>/send-again/", views.round_mail_retry, name="round_mail_retry"),
     path(
         "rounds/<id:round_id>/respondents/<id:respondent_id>/remove/",
         views.respondent_remove,

@@ -13,12 +13,18 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from counterpart.common.forms import add_service_errors, form_status, submit
+from counterpart.common.forms import (
+    add_service_errors,
+    already_sent,
+    form_status,
+    submit,
+    submit_once,
+)
 from counterpart.frameworks import selectors as framework_selectors
 from counterpart.frameworks import xlsform
 from counterpart.organisations.models import Role
@@ -77,7 +83,7 @@ def round_create(request, partnership_id):
             "privacy": Privacy.ORGANISATION,
         },
     )
-    round_ = submit(
+    sent = submit_once(
         request,
         form,
         lambda data: services.round_create(
@@ -87,15 +93,18 @@ def round_create(request, partnership_id):
             **data,
         ),
     )
-    if round_ is not None:
-        messages.success(
-            request,
-            _(
-                "The round is prepared. Add who answers on each side; the other side is asked to "
-                "accept the settings."
-            ),
-        )
-        return redirect("round_detail", round_id=round_.pk)
+    if sent is not None:
+        if sent.again:
+            already_sent(request)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The round is prepared. Add who answers on each side; the other side is "
+                    "asked to accept the settings."
+                ),
+            )
+        return redirect("round_detail", round_id=sent.obj.pk)
     return render(
         request,
         "assessments/round_form.html",
@@ -122,16 +131,19 @@ def round_create_pooled(request, organisation_id):
             "closes_on": today + timezone.timedelta(days=28),
         },
     )
-    round_ = submit(
+    sent = submit_once(
         request,
         form,
         lambda data: services.round_create_pooled(
             actor=request.user, organisation=organisation, **data
         ),
     )
-    if round_ is not None:
-        messages.success(request, _("The round is prepared. Now choose the partners to ask."))
-        return redirect("round_partners", round_id=round_.pk)
+    if sent is not None:
+        if sent.again:
+            already_sent(request)
+        else:
+            messages.success(request, _("The round is prepared. Now choose the partners to ask."))
+        return redirect("round_partners", round_id=sent.obj.pk)
     return render(
         request,
         "assessments/round_form.html",
@@ -236,6 +248,9 @@ def _render_detail(request, round_, respondent_form=None, extend_form=None, stat
             "sides": [(s, Side(s).label, round_.accepted_by(s)) for s in Side.values],
             "editable": round_.state in (RoundState.DRAFT, RoundState.OPEN),
             "can_read_results": can_read_results(request.user, round_),
+            "mail": selectors.mail_progress(round_, request.user)
+            if manager and round_.state == RoundState.OPEN
+            else None,
             **convened_views.detail_context(request, round_),
         },
         status=status,
@@ -370,6 +385,29 @@ def respondent_send(request, round_id, respondent_id):
         send_again,
         _("The link is sent again to %(person)s.") % {"person": respondent},
     )
+
+
+@login_required
+@require_POST
+def round_mail_retry(request, round_id):
+    """Send again to everyone the person looks after whose mail was not accepted yet."""
+    round_ = selectors.round_for_user(request.user, round_id)
+    try:
+        count = services.round_mail_retry(actor=request.user, round_=round_)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "The link is sent again to %(count)s person.",
+                "The links are sent again to %(count)s people.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect("round_detail", round_id=round_.pk)
 
 
 @login_required

@@ -14,6 +14,9 @@ from counterpart.frameworks.questionnaire import Block
 
 from .models import Commitment, Difference, Happened
 
+# Every follow-up field's name starts so.
+FIELD_PREFIX = "followup_"
+
 
 @dataclass
 class FieldNames:
@@ -23,7 +26,7 @@ class FieldNames:
 
 
 def _names(commitment_id):
-    prefix = f"followup_{commitment_id}"
+    prefix = f"{FIELD_PREFIX}{commitment_id}"
     return FieldNames(f"{prefix}_happened", f"{prefix}_difference", f"{prefix}_note")
 
 

@@ -588,8 +588,10 @@ def follow_up_store(round_: Round) -> int:
 
 def follow_up_answers_store(response, round_, draft_answers: dict) -> int:
     """Keep a submitted response's answers about the commitments its round follows up."""
-    from .followup import answer_fields
+    from .followup import FIELD_PREFIX, answer_fields
 
+    if not any(name.startswith(FIELD_PREFIX) for name in draft_answers):
+        return 0  # nothing answered about commitments: no need to look them up
     rows = []
     for commitment_id, names in answer_fields(round_).items():
         happened = draft_answers.get(names.happened) or ""
