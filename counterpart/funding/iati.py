@@ -208,6 +208,46 @@ def _declares_doctype(source) -> bool:
         return declares_doctype(stream)
 
 
+PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+
+
+class _Nothing:
+    """A parser target that keeps nothing: libxml2 checks the file and builds no tree."""
+
+    def close(self):
+        return None
+
+
+def check_file(source) -> None:
+    """Read the whole file once, keeping nothing, and raise UnreadableFile for the reasons
+    read_activities would give, so that an import can refuse a file before it stores anything.
+    `source` is a binary file object positioned at its start; it is read to its end."""
+    if _declares_doctype(source):
+        raise UnreadableFile("doctype")
+    start = source.tell()
+    try:
+        # The first element must be the root <iati-activities>.
+        for _event, element in etree.iterparse(source, events=("start",), **PARSER_OPTIONS):
+            if element.tag != "iati-activities":
+                raise UnreadableFile("root")
+            break
+        else:
+            raise UnreadableFile("root")
+        source.seek(start)
+        # Read as the import reads (libxml2 pulling from the file): fed in chunks, some
+        # libxml2 releases miss the depth limit deep in a large file.
+        etree.parse(source, etree.XMLParser(target=_Nothing(), **PARSER_OPTIONS))
+    except etree.XMLSyntaxError as error:
+        raise UnreadableFile(_syntax_message(error), error.lineno or 0) from None
+
+
 def read_activities(source, on_version=None) -> Iterator[Activity]:
     """Yield each activity in the file. `source` is a path or a binary file object.
 
@@ -220,12 +260,7 @@ def read_activities(source, on_version=None) -> Iterator[Activity]:
         source,
         events=("start", "end"),
         tag=("iati-activities", "iati-activity"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
+        **PARSER_OPTIONS,
     )
     file_currency = ""
     seen_root = False

@@ -128,6 +128,13 @@ class FundingImport(models.Model):
     lines_left_out = models.PositiveIntegerField(default=0)
     # Where the uploaded file waits for the import; emptied when the import is done.
     path = models.CharField(max_length=255, blank=True)
+    # While a worker reads the file: when the first attempt began, the last sign of progress
+    # (after each batch), how many attempts began, and the task of the latest one. An import
+    # still waiting whose heartbeat stopped was interrupted (see funding_imports_recover).
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

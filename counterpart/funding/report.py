@@ -30,6 +30,18 @@ REASONS = {
     "not_csv": _("The file cannot be read as CSV (the problem is near line %(line)s)."),
     "missing_columns": _("These columns are missing from the header row: %(columns)s."),
     "missing_file": _("The uploaded file could not be found any more. Upload it again."),
+    # The import began but could not end.
+    "interrupted": _(
+        "Reading the file stopped before the end: the server process that read it was stopped "
+        "(for example by a restart or a time limit), and it could not be finished. Flows from "
+        "the part already read may be stored. Upload the file again: flows already stored are "
+        "recognised and not stored twice."
+    ),
+    "error": _(
+        "Reading the file stopped because of an error on the server. Flows from the part "
+        "already read may be stored. Upload the file again later: flows already stored are "
+        "recognised and not stored twice."
+    ),
     # Why one activity, transaction or row was skipped or held.
     "no_identifier": _(
         "The activity has no iati-identifier, so a later import could not recognise its flows."

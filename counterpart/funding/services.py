@@ -4,19 +4,20 @@ the funding settings; and the decisions people make about receivers.
 Each is atomic, needs the editor role in the organisation (settings and reading need less), and
 is audit-logged in the organisation's log."""
 
+import contextlib
 import csv
 import functools
 import hashlib
 import io
 import os
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -309,11 +310,23 @@ class FlowWriter:
     """Stores flows in batches, with plain SQL because imports can hold hundreds of thousands
     of them. A flow whose source key is already stored is rewritten only if its digest changed,
     so importing the same file again changes nothing. `watch` names the flows whose outcome
-    the report shows."""
+    the report shows.
 
-    def __init__(self, organisation, funding_import=None, watch=None):
+    Each batch is written in a transaction of its own, so that other people can write between
+    two batches (on SQLite only one writer at a time). For an import, the batch's transaction
+    also records the import's heartbeat, and `resumed_since` (when its first attempt began)
+    lets a resumed import report the flows its interrupted attempt wrote as stored or updated,
+    as one uninterrupted run would have."""
+
+    def __init__(self, organisation, funding_import=None, watch=None, heartbeat=None):
         self.organisation = organisation
         self.funding_import = funding_import
+        self.heartbeat = heartbeat
+        self.resumed_since = (
+            funding_import.started_at
+            if funding_import is not None and funding_import.attempts > 1
+            else None
+        )
         self.watch = watch if watch is not None else {}
         self.pending: dict[str, tuple] = {}
         self.outcomes: dict[str, str] = {}
@@ -345,17 +358,47 @@ class FlowWriter:
     def flush(self) -> None:
         if not self.pending:
             return
+        with transaction.atomic():
+            if self.heartbeat is not None:
+                self.heartbeat()
+            self._write()
+
+    def _stored_before(self, keys) -> dict:
+        """The digest of each flow already stored, by key; on a resumed import, with what the
+        interrupted attempt did to it."""
+        stored = Flow.objects.filter(
+            organisation_id=self.organisation.pk, source_key__in=keys
+        ).order_by()
+        if self.resumed_since is None:
+            return dict(stored.values_list("source_key", "digest"))
+        import_id = self.funding_import.pk
+        return {
+            key: (digest, "stored" if created >= self.resumed_since else "updated")
+            if funding_import_id == import_id
+            else digest
+            for key, digest, funding_import_id, created in stored.values_list(
+                "source_key", "digest", "funding_import_id", "created_at"
+            )
+        }
+
+    def _write(self) -> None:
         organisation_id = self.organisation.pk
         import_id = self.funding_import.pk if self.funding_import else None
-        existing = dict(
-            Flow.objects.filter(organisation_id=organisation_id, source_key__in=list(self.pending))
-            .order_by()
-            .values_list("source_key", "digest")
-        )
+        existing = self._stored_before(list(self.pending))
         now = timezone.now()
         create, update = [], []
+        resumed = 0
         for key, (source, row, digest) in self.pending.items():
             old = existing.get(key)
+            if isinstance(old, tuple):
+                # Written by an interrupted attempt of this import: reported as it was then.
+                old, earlier = old
+                if old == digest:
+                    self.counts[earlier] += 1
+                    resumed += 1
+                    if key in self.watch:
+                        self.outcomes[key] = earlier
+                    continue
             if old is None:
                 create.append(
                     (
@@ -395,7 +438,7 @@ class FlowWriter:
                 cursor.executemany(sql, update)
         self.counts["stored"] += len(create)
         self.counts["updated"] += len(update)
-        self.counts["unchanged"] += len(self.pending) - len(create) - len(update)
+        self.counts["unchanged"] += len(self.pending) - len(create) - len(update) - resumed
         self.pending = {}
 
 
@@ -542,15 +585,17 @@ def _iati_flows(activity, organisation, resolver, report, identifier):
         yield flow, label, note
 
 
-def _import_iati(funding_import, path, report: Report):
+def _import_iati(funding_import, path, report: Report, heartbeat=None):
     organisation = funding_import.organisation
     identifier = organisation.iati_identifier.upper()
     resolver = ReceiverResolver(organisation)
-    writer = FlowWriter(organisation, funding_import, watch=report.pending)
+    writer = FlowWriter(organisation, funding_import, watch=report.pending, heartbeat=heartbeat)
     links: set[tuple] = set()
     versions = []
     for activity in iati.read_activities(path, on_version=versions.append):
         report.counts["read"] += 1
+        if heartbeat is not None and report.counts["read"] % 5000 == 0:
+            heartbeat()  # also while activities pass no money on, and no batch is written
         for item in _iati_flows(activity, organisation, resolver, report, identifier):
             if isinstance(item, tuple) and len(item) == 2:
                 links.add((item[0], *item[1]))
@@ -576,7 +621,7 @@ def _store_links(organisation, links: set):
     """Remember which activity received money from which (`provider-activity-id`)."""
     if links:
         table = connection.ops.quote_name(ActivityLink._meta.db_table)
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
             columns = "organisation_id, activity, provider_activity, provider_ref"
             conflict = "ON CONFLICT (organisation_id, activity, provider_activity) DO NOTHING"
             sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s) {conflict}"  # noqa: S608
@@ -584,7 +629,7 @@ def _store_links(organisation, links: set):
         links.clear()
 
 
-def flows_link_chains(organisation) -> int:
+def flows_link_chains(organisation, heartbeat=None) -> int:
     """Point each IATI flow to the earlier leg whose receiver passed its money on, and return
     how many links were added. A flow continues an earlier one when that leg names its activity
     as the receiver's activity, or when its activity says it received money from the activity
@@ -636,9 +681,12 @@ def flows_link_chains(organisation) -> int:
         if parent is not None and parent != pk:
             changed.append((parent, pk))
     table = connection.ops.quote_name(Flow._meta.db_table)
-    with connection.cursor() as cursor:
-        sql = f"UPDATE {table} SET parent_id = %s WHERE id = %s"  # noqa: S608 (model names)
-        for start in range(0, len(changed), BATCH * 5):
+    sql = f"UPDATE {table} SET parent_id = %s WHERE id = %s"  # noqa: S608 (model names)
+    for start in range(0, len(changed), BATCH * 5):
+        # A transaction per batch, so that others can write in between.
+        with transaction.atomic(), connection.cursor() as cursor:
+            if heartbeat is not None:
+                heartbeat()
             cursor.executemany(sql, changed[start : start + BATCH * 5])
     return len(changed)
 
@@ -694,53 +742,132 @@ def funding_import_create(*, actor, organisation, kind, uploaded) -> FundingImpo
     return record
 
 
-def funding_import_run(import_id: int) -> FundingImport:
-    """Read one uploaded file. Everything it stores is stored together, or nothing is."""
-    record = FundingImport.objects.select_related("organisation", "uploaded_by").get(pk=import_id)
-    if record.status != ImportStatus.WAITING:
+MAX_ATTEMPTS = 2  # a killed import is queued again once, then marked failed
+
+
+class ImportStopped(Exception):
+    """This attempt no longer owns its import: a later attempt took it over, or it was marked
+    failed as interrupted."""
+
+
+def stale_after() -> timedelta:
+    """How long an import may show no progress before it counts as interrupted."""
+    return timedelta(minutes=getattr(settings, "FUNDING_IMPORT_STALE_MINUTES", 5))
+
+
+def _claim(import_id: int, task_id: str):
+    """The import and whether this attempt may read it; counts the attempt."""
+    with transaction.atomic():
+        record = (
+            FundingImport.objects.select_for_update(of=("self",))
+            .select_related("organisation", "uploaded_by")
+            .get(pk=import_id)
+        )
+        now = timezone.now()
+        if record.status != ImportStatus.WAITING or (
+            record.heartbeat_at is not None and now - record.heartbeat_at < stale_after()
+        ):
+            # Done, failed, or being read by another attempt.
+            return record, False
+        record.attempts += 1
+        record.started_at = record.started_at or now
+        record.heartbeat_at = now
+        record.task_id = task_id[:64]
+        record.save(update_fields=["attempts", "started_at", "heartbeat_at", "task_id"])
+    return record, True
+
+
+def _heartbeat(record):
+    """What each batch calls inside its transaction: records progress, and stops the attempt
+    when the import is no longer its own."""
+
+    def beat():
+        owned = FundingImport.objects.filter(
+            pk=record.pk, status=ImportStatus.WAITING, attempts=record.attempts
+        ).update(heartbeat_at=timezone.now())
+        if not owned:
+            raise ImportStopped
+
+    return beat
+
+
+def funding_import_run(import_id: int, task_id: str = "") -> FundingImport:
+    """Read one uploaded file. The whole file is checked first: a file that cannot be read as
+    a whole stores nothing. Its flows are then written in batches, each in a short transaction
+    that also records the import's heartbeat, so that other people can write in between and an
+    interrupted import can be recognised (funding_imports_recover). Importing again is
+    idempotent, so a resumed import completes what an interrupted one began."""
+    record, claimed = _claim(import_id, task_id)
+    if not claimed:
         return record
+    beat = _heartbeat(record)
     report = Report()
     try:
-        with transaction.atomic():
-            if not record.path or not default_storage.exists(record.path):
-                raise iati.UnreadableFile("missing_file")
-            read = _import_iati if record.kind == ImportKind.IATI else _import_csv
-            with default_storage.open(record.path, "rb") as handle:
-                writer = read(record, handle, report)
-            report.settle(writer.outcomes)
-            counts = {**report.counts, **writer.counts}
-            if record.kind == ImportKind.IATI:
-                counts["chained"] = flows_link_chains(record.organisation)
-            _finish(
-                record,
-                ImportStatus.DONE,
-                counts=counts,
-                lines=report.lines,
-                lines_left_out=report.left_out,
-            )
-    except iati.UnreadableFile as error:
-        code, params = _unreadable(error)
+        if not record.path or not default_storage.exists(record.path):
+            raise iati.UnreadableFile("missing_file")
+        is_iati = record.kind == ImportKind.IATI
+        with default_storage.open(record.path, "rb") as handle:
+            (iati.check_file if is_iati else _check_csv)(handle)
+        read = _import_iati if is_iati else _import_csv
+        with default_storage.open(record.path, "rb") as handle:
+            writer = read(record, handle, report, heartbeat=beat)
+        report.settle(writer.outcomes)
+        counts = {**report.counts, **writer.counts}
+        if is_iati:
+            counts["chained"] = flows_link_chains(record.organisation, heartbeat=beat)
         _finish(
             record,
-            ImportStatus.FAILED,
-            error=code,
-            counts={"params": params},
-            lines=[],
-            lines_left_out=0,
+            ImportStatus.DONE,
+            counts=counts,
+            lines=report.lines,
+            lines_left_out=report.left_out,
         )
-    finally:
-        if record.path:
-            default_storage.delete(record.path)
-            FundingImport.objects.filter(pk=record.pk).update(path="")
+    except iati.UnreadableFile as error:
+        code, params = _unreadable(error)
+        with contextlib.suppress(ImportStopped):
+            _fail(record, code, params)
+    except ImportStopped:
+        # Another attempt or the recovery owns the import and its file now.
+        record.refresh_from_db()
+        return record
+    except Exception:
+        # A fault of ours or of the database: the import ends as failed, not waiting for
+        # good; the task records the error.
+        with contextlib.suppress(ImportStopped, DatabaseError):
+            _fail(record, "error")
+        raise
+    # A stop asked of the worker (BaseException) leaves the import waiting: it is resumed.
     return record
 
 
+def _fail(record, code, params=None):
+    _finish(
+        record,
+        ImportStatus.FAILED,
+        error=code,
+        counts={"params": params or {}},
+        lines=[],
+        lines_left_out=0,
+    )
+
+
 def _finish(record, status, **fields):
+    """End the import, if it is still this attempt's, and delete its file."""
+    path = record.path
     with transaction.atomic():
+        current = (
+            FundingImport.objects.select_for_update()
+            .filter(pk=record.pk)
+            .values_list("status", "attempts")
+            .first()
+        )
+        if current != (ImportStatus.WAITING, record.attempts):
+            raise ImportStopped
         for name, value in fields.items():
             setattr(record, name, value)
         record.status = status
         record.finished_at = timezone.now()
+        record.path = ""
         record.save()
         audit_record(
             actor=record.uploaded_by,
@@ -749,6 +876,94 @@ def _finish(record, status, **fields):
             organisation=record.organisation,
             after={"status": status, "error": record.error, **record.counts},
         )
+    if path:
+        default_storage.delete(path)
+
+
+def import_stalled(record) -> bool:
+    """Whether an import began but shows no progress for longer than stale_after()."""
+    return (
+        record.status == ImportStatus.WAITING
+        and record.heartbeat_at is not None
+        and timezone.now() - record.heartbeat_at > stale_after()
+    )
+
+
+def _tasks_run_elsewhere() -> bool:
+    """Whether queued tasks run in a worker, rather than at once in the caller."""
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    from .tasks import run_funding_import
+
+    return not isinstance(run_funding_import.get_backend(), ImmediateBackend)
+
+
+def _task_interrupted(task_id: str) -> None:
+    """Mark the task result of an interrupted attempt as failed: its worker cannot any more."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    try:
+        task_uuid = uuid.UUID(task_id)
+    except ValueError:
+        return  # no task, or not one of the database backend
+    DBTaskResult.objects.filter(id=task_uuid, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=timezone.now(),
+        exception_class_path=f"{__name__}.ImportStopped",
+        traceback="The worker stopped while it read this funding file.",
+    )
+
+
+def funding_imports_recover(*, import_ids=None, run_here=True) -> dict:
+    """Imports that began and then showed no progress for stale_after(): the process that read
+    them was killed (a restart, out of memory, a time limit). Each is queued again once while
+    its file is there, and otherwise marked failed as interrupted, with its file deleted. The
+    task result of the interrupted attempt is marked failed.
+
+    `run_here` is False where the import must not run in the caller (a page view): with the
+    immediate tasks backend a queued import would run at once, so it is marked failed instead.
+    Returns how many imports were queued again and how many failed."""
+    from .tasks import run_funding_import
+
+    cutoff = timezone.now() - stale_after()
+    stalled = FundingImport.objects.filter(status=ImportStatus.WAITING, heartbeat_at__lt=cutoff)
+    if import_ids is not None:
+        stalled = stalled.filter(pk__in=import_ids)
+    done = {"requeued": 0, "failed": 0}
+    for pk in list(stalled.values_list("pk", flat=True)):
+        with transaction.atomic():
+            record = (
+                FundingImport.objects.select_for_update(of=("self",))
+                .select_related("organisation", "uploaded_by")
+                .filter(pk=pk, status=ImportStatus.WAITING, heartbeat_at__lt=cutoff)
+                .first()
+            )
+            if record is None:
+                continue
+            _task_interrupted(record.task_id)
+            retry = (
+                record.attempts < MAX_ATTEMPTS
+                and bool(record.path)
+                and default_storage.exists(record.path)
+                and (run_here or _tasks_run_elsewhere())
+            )
+            if retry:
+                record.heartbeat_at = None
+                record.save(update_fields=["heartbeat_at"])
+                audit_record(
+                    actor=None,
+                    action="funding_import_resume",
+                    obj=record,
+                    organisation=record.organisation,
+                    after={"attempts": record.attempts},
+                )
+                transaction.on_commit(functools.partial(run_funding_import.enqueue, pk))
+                done["requeued"] += 1
+            else:
+                _fail(record, "interrupted")
+                done["failed"] += 1
+    return done
 
 
 # --- CSV ------------------------------------------------------------------------------------
@@ -864,12 +1079,21 @@ def _row_key(cells) -> str:
     return "csv:row:" + hashlib.sha256(content.encode()).hexdigest()
 
 
-def _import_csv(funding_import, handle, report: Report):
+def _check_csv(handle) -> None:
+    """Read the whole CSV file once, keeping nothing, and raise UnreadableFile when it cannot
+    be read as a whole, before anything from it is stored."""
+    header, rows = _read_csv(handle)
+    _check_columns(header, CSV_REQUIRED)
+    for _row in rows:
+        pass
+
+
+def _import_csv(funding_import, handle, report: Report, heartbeat=None):
     organisation = funding_import.organisation
     header, rows = _read_csv(handle)
     _check_columns(header, CSV_REQUIRED)
     resolver = ReceiverResolver(organisation)
-    writer = FlowWriter(organisation, funding_import, watch=report.pending)
+    writer = FlowWriter(organisation, funding_import, watch=report.pending, heartbeat=heartbeat)
     seen = set()
     for number, row in rows:
         if not any(cell.strip() for cell in row):

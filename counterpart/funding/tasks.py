@@ -3,8 +3,10 @@
 from django_tasks import task
 
 
-@task()
-def run_funding_import(import_id: int) -> None:
+@task(takes_context=True)
+def run_funding_import(context, import_id: int) -> None:
     from .services import funding_import_run
 
-    funding_import_run(import_id)
+    # The import remembers its task, so that the task of an interrupted import can be marked
+    # failed when the import is recovered.
+    funding_import_run(import_id, task_id=str(context.task_result.id))

@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from counterpart.common.forms import add_service_errors, form_status, submit
+from counterpart.common.forms import (
+    add_service_errors,
+    already_sent,
+    form_status,
+    submit,
+    submit_once,
+)
 from counterpart.organisations.models import Organisation, Role
 from counterpart.organisations.permissions import require_role
 from counterpart.organisations.selectors import organisation_for_member
@@ -184,13 +190,17 @@ def _partners(organisation):
 def _flow_form(request, organisation, flow=None):
     form = FlowForm(request.POST or None, instance=flow, partners=_partners(organisation))
     if flow is None:
-        saved = submit(
+        sent = submit_once(
             request,
             form,
             lambda data: services.flow_create(
                 actor=request.user, organisation=organisation, data=data
             ),
         )
+        if sent is not None and sent.again:
+            already_sent(request)
+            return redirect("flow_list", organisation_id=organisation.pk)
+        saved = sent and sent.obj
     else:
         saved = submit(
             request,
@@ -304,6 +314,10 @@ def import_create(request, organisation_id):
 def import_detail(request, organisation_id, import_id):
     organisation, _membership = _member(request, organisation_id)
     record = selectors.import_for_member(organisation, import_id)
+    if services.import_stalled(record):
+        # Its reader was stopped: queue it again or end it, so that it does not wait for good.
+        services.funding_imports_recover(import_ids=[record.pk], run_here=False)
+        record = selectors.import_for_member(organisation, import_id)
     lines = [
         (where, OUTCOMES.get(outcome, outcome), reason_text(reason, params) if reason else "")
         for where, outcome, reason, params in record.lines
