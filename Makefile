@@ -21,7 +21,7 @@ UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --g
 # axe-core, from the npm registry, for the accessibility checks of the browser tests.
 AXE_STAMP := tests/browser/node_modules/.installed-stamp
 
-.PHONY: demo test install lint serve migrate clean messages lock upgrade lock-check
+.PHONY: demo test install lint serve migrate clean messages lock upgrade lock-check backup-drill
 
 $(STAMP): $(LOCK_DEV) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,8 +44,8 @@ lock-check: install
 
 # Lock what pyproject.toml asks for, keeping every locked version that still fits.
 lock: install
-	$(UV_COMPILE) pyproject.toml requirements/install-tools.in -o $(LOCK_APP)
-	$(UV_COMPILE) pyproject.toml requirements/install-tools.in --extra dev -c $(LOCK_APP) \
+	$(UV_COMPILE) pyproject.toml requirements/install-tools.in --extra s3 -o $(LOCK_APP)
+	$(UV_COMPILE) pyproject.toml requirements/install-tools.in --extra s3 --extra dev -c $(LOCK_APP) \
 		-o $(LOCK_DEV)
 	echo "lxml<$$(sed -n 's/^lxml==\([0-9]*\)\..*/\1/p' $(LOCK_APP))" \
 		| $(UV_COMPILE) - -o $(LOCK_LXML_PREVIOUS)
@@ -91,6 +91,11 @@ test: lock-check lint $(AXE_STAMP) $(LXML_PREVIOUS)/.installed-stamp
 		echo "Running the tests again on PostgreSQL ($${DATABASE_URL%%://*})"; \
 		$(BIN)/pytest; \
 	fi
+
+# Back up a running site while it writes, restore the backup into a new site and check it
+# (SQLite, and PostgreSQL too when DATABASE_URL is set): see deploy/backup_drill.py.
+backup-drill: install
+	$(BIN)/python deploy/backup_drill.py
 
 # Refresh the translation catalogues after changing user-facing text (needs GNU gettext).
 messages: install
