@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -97,7 +98,18 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "counterpart.common.ratelimit.RateLimitMiddleware",
+    # Last, so that every middleware above adds its headers to the 413 page; it still runs
+    # before any view or CSRF check reads the body.
+    "counterpart.common.body_limit.BodyLimitMiddleware",
 ]
+
+# Pages reached without an account take short text only: a larger request body is refused
+# with 413 before it is read (common/body_limit.py). Files go to other pages, signed in.
+REQUEST_BODY_LIMITS = {
+    "/respond/": 1024 * 1024,
+    "/concerns/to/": 1024 * 1024,
+    "/concerns/track/": 1024 * 1024,
+}
 
 ROOT_URLCONF = "counterpart.urls"
 WSGI_APPLICATION = "counterpart.wsgi.application"
@@ -126,11 +138,17 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "counterpart.common.sqlite",
             "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "counterpart.sqlite3")),
+            # Django's SQLite backend, with the writing threads of one process taking turns
+            # (counterpart/common/sqlite). WAL: readers never wait for a writer. IMMEDIATE: a
+            # transaction takes the write lock when it begins, so it waits its turn instead of
+            # failing half way. timeout: a writer waits up to 20 seconds for the lock (imports
+            # write in short batches).
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
             },
         }
     }
@@ -171,10 +189,33 @@ AXES_RESET_ON_SUCCESS = True
 PROXY_COUNT = int(os.environ.get("COUNTERPART_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "counterpart.common.client_address.client_address"
 
+# The cache holds the counters of the rate limits below and of the API's throttle. By default
+# it is each process's own memory, which is right for one process on one host. With several
+# gunicorn workers or hosts, point every one of them at one Redis server
+# (COUNTERPART_CACHE_URL=redis://host:6379/0, rediss:// for TLS, or unix:///path/to/socket), so
+# that a limit counts every request, whichever worker answers it.
+CACHE_URL = os.environ.get("COUNTERPART_CACHE_URL", "").strip()
+if CACHE_URL:
+    if CACHE_URL.partition("://")[0] not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(
+            "COUNTERPART_CACHE_URL must name a Redis server: redis://, rediss:// or unix://."
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "counterpart",
+            # A cache that does not answer must not hold a page for long.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Limits that make cheap attacks dear (see common/ratelimit.py), as "count/period" with a period
 # of second, minute, hour or day: registrations per address, invitations an organisation sends,
-# concerns raised through a public link per address. Counted in Django's default cache, in each
-# process's memory: never in the database, which must keep nothing about a visitor's address.
+# concerns raised through a public link per address. Counted in Django's default cache (above):
+# never in the database, which must keep nothing about a visitor's address.
 RATE_LIMITS = {
     "signup": os.environ.get("COUNTERPART_RATE_SIGNUP", "5/hour"),
     "invitation": os.environ.get("COUNTERPART_RATE_INVITATION", "30/day"),
@@ -209,11 +250,50 @@ LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PROJECT_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
-    "default": {
+# Uploaded files (evidence, files waiting for their import) go through Django's storage API
+# only, so that every host can read what another received. By default, a folder on this host
+# (COUNTERPART_MEDIA_DIR, which several hosts may share over the network); with
+# COUNTERPART_STORAGE=s3, a bucket (kept private) of an S3-compatible object store, through
+# django-storages: its credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the
+# machine's role), as boto3 finds them.
+MEDIA_DIR = Path(os.environ.get("COUNTERPART_MEDIA_DIR", VAR_DIR / "media"))
+STORAGE = os.environ.get("COUNTERPART_STORAGE", "filesystem").strip().lower() or "filesystem"
+if STORAGE == "s3":
+    S3_SETTINGS = {
+        "bucket_name": "AWS_STORAGE_BUCKET_NAME",
+        "endpoint_url": "AWS_S3_ENDPOINT_URL",
+        "region_name": "AWS_S3_REGION_NAME",
+        "location": "AWS_LOCATION",
+        "addressing_style": "AWS_S3_ADDRESSING_STYLE",
+    }
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip():
+        raise ImproperlyConfigured("COUNTERPART_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **{
+                option: os.environ[name].strip()
+                for option, name in S3_SETTINGS.items()
+                if os.environ.get(name, "").strip()
+            },
+            # Names are random, but never replace a file that is already there.
+            "file_overwrite": False,
+            # A large file being read (a funding import) waits in the local temporary folder
+            # rather than in memory.
+            "max_memory_size": 10 * 1024 * 1024,
+        },
+    }
+elif STORAGE == "filesystem":
+    DEFAULT_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(VAR_DIR / "media")},
-    },
+        "OPTIONS": {"location": str(MEDIA_DIR)},
+    }
+else:
+    raise ImproperlyConfigured(
+        f"COUNTERPART_STORAGE is {STORAGE!r}; it may be 'filesystem' (the default) or 's3'."
+    )
+STORAGES = {
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG and env_bool("COUNTERPART_MANIFEST_STATIC", True)
@@ -243,6 +323,11 @@ if os.environ.get("COUNTERPART_TASKS", "immediate") == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# The health page (/healthz) fails when a queued task waits longer than this past the time it
+# could run, and warns when the worker has started no task for the second length of time
+# (`rounds_due` queues a small task every hour).
+TASK_WORKER_MAX_WAIT_MINUTES = int(os.environ.get("COUNTERPART_WORKER_MAX_WAIT_MINUTES", "15"))
+TASK_WORKER_SEEN_MINUTES = int(os.environ.get("COUNTERPART_WORKER_SEEN_MINUTES", "120"))
 
 # Security headers. Behind a TLS-terminating proxy set COUNTERPART_HTTPS=1.
 HTTPS = env_bool("COUNTERPART_HTTPS", default=False)
@@ -315,7 +400,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["counterpart.api.throttling.PersonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": API_RATE},
     "EXCEPTION_HANDLER": "counterpart.api.errors.handle",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -46,7 +46,7 @@ def wanted(extras: tuple[str, ...]) -> list[Requirement]:
 
 def problems() -> list[str]:
     found = []
-    locks = {"app.txt": (), "dev.txt": ("dev",)}
+    locks = {"app.txt": ("s3",), "dev.txt": ("s3", "dev")}
     locked = {name: pins(HERE / name) for name in locks}
     for name, extras in locks.items():
         for requirement in wanted(extras):

@@ -76,6 +76,12 @@ def make_partnership(*, accepted_by, **fields):
 
 @pytest.fixture
 def world(db):
+    return make_world()
+
+
+def make_world():
+    """The organisations, people and partnership of the `world` fixture, stored for good (for
+    tests that start processes of their own on a database of their own)."""
     intl = make_org("Global Aid Partners", OrganisationKind.INTERNATIONAL_NGO, "GB")
     local = make_org("Camp Youth Network", OrganisationKind.REFUGEE_LED, "KE", refugee_led=True)
     other = make_org("Unrelated Relief", OrganisationKind.INTERNATIONAL_NGO, "FR")
@@ -227,6 +233,17 @@ def sending():
     from django.test import TestCase
 
     return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+@pytest.fixture
+def mail_server(settings):
+    """A mail server whose refusals the test sets (`mail_servers.FlakyServer`)."""
+    from .mail_servers import FlakyServer
+
+    FlakyServer.reset()
+    settings.EMAIL_BACKEND = "tests.mail_servers.FlakyServer"
+    yield FlakyServer
+    FlakyServer.reset()
 
 
 def make_round(

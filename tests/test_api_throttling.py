@@ -6,7 +6,7 @@ from .conftest import api_client
 
 
 def test_past_the_rate_the_api_answers_429_with_when_to_try_again(world, monkeypatch):
-    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/minute"})
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/hour"})
     client = api_client(world.intl_viewer)
     codes = [client.get("/api/organisations/").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]

@@ -6,10 +6,15 @@ scope and a keyed hash of whom it counts (an address is never kept as it is). No
 visitor is stored in the database. The limits are set in settings.RATE_LIMITS as "count/period"
 (period: second, minute, hour or day).
 
+With several workers or hosts, the cache is one Redis server that all of them share
+(COUNTERPART_CACHE_URL); `count` adds to a counter there in one step, so two workers counting
+at the same moment never both see the same number.
+
 Over the limit, `hit` raises RateLimited before anything is stored or sent; RateLimitMiddleware
 answers it with 429 and a page that says what happened. A service that raises it inside its
 transaction leaves nothing behind."""
 
+import logging
 import time
 
 from django.conf import settings
@@ -19,6 +24,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .client_address import client_address
+
+logger = logging.getLogger(__name__)
 
 PERIODS = {"second": 1, "minute": 60, "hour": 60 * 60, "day": 60 * 60 * 24}
 KEY_SALT = "counterpart.common.ratelimit"
@@ -64,22 +71,53 @@ def _key(scope: str, who, window: int) -> str:
     return f"ratelimit:{scope}:{window}:{digest}"
 
 
+def window(period: int, now: float | None = None) -> tuple[int, int]:
+    """The number of the current window of `period` seconds, and the seconds left in it."""
+    now = time.time() if now is None else now
+    number = int(now // period)
+    return number, max(1, int((number + 1) * period - now))
+
+
+def count(key: str, timeout: int, *, attempts: int = 3) -> int:
+    """Add one to the counter `key` and return its new value. A counter that does not exist
+    yet starts at 0 and lives `timeout` seconds from now.
+
+    Atomic on a shared cache: `add` makes the counter only if no other process has, and `incr`
+    adds one in the cache itself. A counter that expires between the two is made again. If the
+    cache does not answer, the error is logged and 0 is returned: the limit is then not
+    enforced, rather than every request failing while the cache is away."""
+    try:
+        for _attempt in range(attempts):
+            cache.add(key, 0, timeout=timeout)
+            try:
+                value = cache.incr(key)
+            except ValueError:  # it expired between add and incr
+                continue
+            # Some backends restart the lifetime on each increment, and Redis makes a counter
+            # without any lifetime if it expired just before the increment: keep the window's
+            # end either way.
+            cache.touch(key, timeout)
+            return value
+        # The cache forgets the counter as soon as it is made (full, or a timeout of 0).
+        cache.set(key, 1, timeout=timeout)
+        return 1
+    except Exception:
+        logger.exception("The cache did not answer; a rate limit was not counted.")
+        return 0
+
+
+def add_one(scope: str, who, period: int) -> tuple[int, int]:
+    """Count one more action of `who` in `scope`, in the current window of `period` seconds:
+    the count so far in this window, and the seconds until the window ends."""
+    number, remaining = window(period)
+    return count(_key(scope, who, number), remaining), remaining
+
+
 def hit(scope: str, who) -> None:
     """Count one more action of `who` in `scope`; raise RateLimited once over the limit."""
     limit, period = parse_rate(settings.RATE_LIMITS[scope])
-    now = time.time()
-    window = int(now // period)
-    remaining = max(1, int((window + 1) * period - now))
-    key = _key(scope, who, window)
-    cache.add(key, 0, timeout=remaining)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # it expired in between
-        cache.set(key, 1, timeout=remaining)
-        count = 1
-    # Some cache backends restart the lifetime on each increment; keep the window's end.
-    cache.touch(key, remaining)
-    if count > limit:
+    counted, remaining = add_one(scope, who, period)
+    if counted > limit:
         raise RateLimited(MESSAGES.get(scope, DEFAULT_MESSAGE), retry_after=remaining)
 
 
