@@ -235,49 +235,13 @@ def respondents_during_import(path):
     from counterpart.assessments.models import Draft
     from counterpart.funding.models import FundingImport
     from counterpart.funding.services import funding_import_run
-    from counterpart.partnerships.models import PartyRole, Side, Stage
-    from tests.conftest import (
-        World,
-        add_member,
-        make_org,
-        make_partnership,
-        make_round,
-        make_user,
-        respondent_client,
-    )
+    from counterpart.partnerships.models import Side
+    from tests.conftest import make_round, make_world, respondent_client
 
-    organisation, editor, (OrganisationKind, Role) = _setup_people()
-    local = make_org("Camp Youth Network", OrganisationKind.REFUGEE_LED, "KE", refugee_led=True)
-    local_admin = make_user("local-admin@example.org", "Local Admin")
-    local_editor = make_user("local-editor@example.org", "Local Editor")
-    add_member(local, local_admin, Role.ADMIN)
-    add_member(local, local_editor, Role.EDITOR)
-    partnership = make_partnership(
-        accepted_by=local_admin,
-        actor=editor,
-        organisation=organisation,
-        side=Side.INTERNATIONAL,
-        role=PartyRole.FUNDING,
-        partner=local,
-        partner_side=Side.LOCAL,
-        partner_role=PartyRole.IMPLEMENTING,
-        stage=Stage.CO_DESIGN,
-        title="Youth protection in the camp",
-        countries=["KE"],
-    )
-    world = World(
-        intl=organisation,
-        local=local,
-        other=make_org("Unrelated Relief", country="FR"),
-        intl_admin=None,
-        intl_editor=editor,
-        intl_viewer=None,
-        local_admin=local_admin,
-        local_editor=local_editor,
-        local_viewer=None,
-        outsider=None,
-        partnership=partnership,
-    )
+    world = make_world()
+    organisation, editor = world.intl, world.intl_editor
+    organisation.iati_identifier = OURS
+    organisation.save(update_fields=["iati_identifier"])
     round_ = make_round(world)
     client = respondent_client(round_.respondents.get(side=Side.LOCAL))
     client.raise_request_exception = False  # a failing save is a status 500 here

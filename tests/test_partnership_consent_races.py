@@ -1,11 +1,9 @@
 """Answers to one proposal that overlap (a double click, two admins at once) count once: the
 organisation joins once, and an acceptance and a refusal sent together cannot both stand."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, connection
+from django.db import OperationalError
 
 from counterpart.audit.models import AuditEvent
 from counterpart.partnerships.models import Party, PartyProposal, ProposalStatus
@@ -15,9 +13,14 @@ from counterpart.partnerships.services import (
     proposal_decline,
 )
 
+from .concurrency import together
 from .conftest import add_member, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _together(calls):
+    return together(calls, expected=(ValidationError, OperationalError))
 
 
 def _proposal(world):
@@ -33,29 +36,6 @@ def _proposal(world):
         title="Asked twice at once",
     )
     return partnership.proposals.get()
-
-
-def _together(calls):
-    """Run each call in a thread of its own, with its own database connection, all released at
-    the same moment. Returns what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            outcomes[index] = call()
-        except (ValidationError, OperationalError) as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def test_two_acceptances_at_once_make_one_party(world):

@@ -8,7 +8,6 @@ instead of making it wait; bench/respondent_drill.py plays the same races agains
 behind gunicorn."""
 
 import re
-import threading
 from http.cookies import SimpleCookie
 
 import pytest
@@ -19,6 +18,7 @@ from counterpart.assessments.models import Answer, Respondent, Response, RoundSt
 from counterpart.assessments.selectors import organisations_answered
 from counterpart.partnerships.models import Side
 
+from .concurrency import together
 from .conftest import make_pooled_round, make_round, respondent_client
 
 pytestmark = [
@@ -32,24 +32,7 @@ ATTEMPTS = 4
 
 
 def _together(calls):
-    """Run each call in a thread of its own, with its own database connection, all released at
-    the same moment; returns what each returned."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            outcomes[index] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return together(calls)
 
 
 def _same_browser(client):

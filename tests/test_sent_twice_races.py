@@ -2,7 +2,6 @@
 request on its own database connection, stores once: the later request waits for the first
 and answers with what it stored."""
 
-import threading
 import time
 
 import pytest
@@ -11,6 +10,7 @@ from django.test import Client
 
 from counterpart.common import services as common_services
 
+from .concurrency import together
 from .conftest import sending
 from .forms_sent_twice import FORMS, key_in
 
@@ -18,26 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _together(calls):
-    """Run each call in a thread of its own, with its own database connection, all released at
-    the same moment. Returns what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            outcomes[index] = call()
-        except OperationalError as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return together(calls, expected=(OperationalError,))
 
 
 @pytest.fixture

@@ -52,6 +52,16 @@ REQUEUE_AFTER = timedelta(minutes=10)
 
 # --- Asking for mail (inside a service's transaction) ---------------------------------------
 
+# A person with no mail waiting, and no failure kept.
+NOTHING_WAITING = {
+    "mail_pending": "",
+    "mail_attempts": 0,
+    "mail_next_at": None,
+    "mail_claimed_at": None,
+    "mail_failed_at": None,
+    "mail_failure": "",
+}
+
 
 def mail_queue(round_, respondents, kind, now=None) -> int:
     """Mark `respondents` (a queryset of the round's people) as waiting for a mail of `kind`,
@@ -114,14 +124,7 @@ def round_mail_drop(round_) -> None:
     """A round that closes sends nothing more: forget its waiting mail and its failures."""
     Respondent.objects.filter(round=round_).filter(
         ~Q(mail_pending="") | Q(mail_attempts__gt=0) | Q(mail_failed_at__isnull=False)
-    ).update(
-        mail_pending="",
-        mail_attempts=0,
-        mail_next_at=None,
-        mail_claimed_at=None,
-        mail_failed_at=None,
-        mail_failure="",
-    )
+    ).update(**NOTHING_WAITING)
 
 
 def _backend_defers() -> bool:
@@ -235,15 +238,7 @@ def _deliver(round_, pk):
 
 
 def _settle(pk, fields):
-    Respondent.objects.filter(pk=pk).update(
-        mail_pending="",
-        mail_attempts=0,
-        mail_next_at=None,
-        mail_claimed_at=None,
-        mail_failed_at=None,
-        mail_failure="",
-        **fields,
-    )
+    Respondent.objects.filter(pk=pk).update(**NOTHING_WAITING, **fields)
 
 
 def failure_reason(error) -> str:
