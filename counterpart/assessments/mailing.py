@@ -50,8 +50,6 @@ BATCH = 50
 REQUEUE_AFTER = timedelta(minutes=10)
 
 
-# --- Asking for mail (inside a service's transaction) ---------------------------------------
-
 # A person with no mail waiting, and no failure kept.
 NOTHING_WAITING = {
     "mail_pending": "",
@@ -61,6 +59,9 @@ NOTHING_WAITING = {
     "mail_failed_at": None,
     "mail_failure": "",
 }
+
+
+# --- Asking for mail (inside a service's transaction) ---------------------------------------
 
 
 def mail_queue(round_, respondents, kind, now=None) -> int:
