@@ -9,11 +9,12 @@ instead of a second copy. A form sent without a key (an old page, a script) work
 
 import base64
 import hashlib
-import hmac
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+
+from cryptography.fernet import Fernet, InvalidToken
 
 FIELD = "submission_key"
 
@@ -55,26 +56,21 @@ def digest(key: str, scope: str) -> str:
     return hashlib.sha256(f"{scope}\n{key}".encode()).hexdigest()
 
 
-def _stream(key: str, length: int) -> bytes:
-    blocks = []
-    counter = 0
-    while sum(map(len, blocks)) < length:
-        blocks.append(hmac.new(key.encode(), b"seal:%d" % counter, hashlib.sha256).digest())
-        counter += 1
-    return b"".join(blocks)[:length]
+def _fernet(key: str) -> Fernet:
+    """A Fernet key derived from the form's key: only a request holding the key can read."""
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(f"seal\n{key}".encode()).digest()))
 
 
 def seal(key: str, secret: str) -> str:
-    """`secret` encrypted with the key (used once, so a key stream is enough)."""
-    if not secret:
-        return ""
-    data = secret.encode()
-    mixed = bytes(a ^ b for a, b in zip(data, _stream(key, len(data)), strict=True))
-    return base64.b64encode(mixed).decode()
+    """`secret` encrypted (and authenticated) with the form's key."""
+    return _fernet(key).encrypt(secret.encode()).decode() if secret else ""
 
 
 def unseal(key: str, sealed: str) -> str:
+    """What `seal` encrypted, or "" when it cannot be read with this key."""
     if not sealed:
         return ""
-    data = base64.b64decode(sealed)
-    return bytes(a ^ b for a, b in zip(data, _stream(key, len(data)), strict=True)).decode()
+    try:
+        return _fernet(key).decrypt(sealed.encode()).decode()
+    except InvalidToken:
+        return ""
