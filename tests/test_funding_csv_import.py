@@ -50,7 +50,7 @@ def test_the_template_offers_every_column(world):
 
 def test_rows_are_reported_one_by_one(world, media_in_tmp):
     page = upload(world, (HEADER + ROWS).encode())
-    assert "“1,000” is not a number of zero or more." in page
+    assert "The amount “1,000” is not a number." in page
     assert "The date is missing or is not a date (YYYY-MM-DD)." in page
     assert "“maybe” in the column humanitarian is neither yes nor no." in page
     assert "The row names no receiver." in page

@@ -9,8 +9,8 @@ from tests.conftest import fixture_bytes, import_funding_file
 @pytest.mark.parametrize(
     ("language", "direction", "words"),
     [
-        ("ar", "rtl", ["التمويل والتوطين", "حصة الجهات المحلية"]),
-        ("fr", "ltr", ["Financement et localisation", "Part locale"]),
+        ("ar", "rtl", ["التمويل والتوطين", "حصة المنظمات التي يقودها لاجئون"]),
+        ("fr", "ltr", ["Financement et localisation", "Part aux organisations dirigées"]),
     ],
 )
 def test_the_funding_pages_speak_the_readers_language(

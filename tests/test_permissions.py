@@ -277,6 +277,12 @@ EXPECTATIONS = {
     "rates_upload": ("post", _intl, {}, "login 404 403 400 400 404 404 404"),
     "rate_delete": ("post", _rate_kwargs, {}, EDITORS_POST),
     "funding_settings": ("get", _intl, None, "login 404 403 403 200 404 404 404"),
+    "humanitarian_funding_save": (
+        "post",
+        _intl,
+        {"year": "2025", "amount": "1000", "currency": "USD"},
+        EDITORS_POST,
+    ),
     "home": ("get", None, None, _all("200")),
     "healthz": ("get", None, None, _all("200")),
     "set_language": ("post", None, {"language": "fr", "next": "/"}, _all("302")),

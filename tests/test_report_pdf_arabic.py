@@ -62,5 +62,5 @@ def test_the_annual_report_in_arabic(world):
         assert contents[heading] == first_page_starting_with(texts, heading), heading
     text = "\n".join(texts)
     assert MUTUAL_RESPECT in text
-    assert "حصة الجهات المحلية" in text  # local share
+    assert "حصة التمويل المرن" in text  # flexible share
     assert "Funding and localisation" not in text

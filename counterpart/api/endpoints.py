@@ -131,7 +131,11 @@ class OrganisationViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
             country=options["country"],
         )
         valued, currency = funding_selectors.valued_flows(organisation, span, found)
-        metrics = localisation_metrics(funding_selectors.facts_of(valued))
+        humanitarian = funding_selectors.humanitarian_total(organisation, span, currency)
+        # The Grand Bargain share is for the whole organisation: not worked out for one country.
+        metrics = localisation_metrics(
+            funding_selectors.facts_of(valued), None if found.country else humanitarian.value
+        )
         data = {
             "organisation": organisation.pk,
             "period": span.label,

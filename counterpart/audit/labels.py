@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "exchange_rate_save": _("Saved an exchange rate"),
     "exchange_rate_delete": _("Deleted an exchange rate"),
     "exchange_rate_import": _("Uploaded exchange rates"),
+    "humanitarian_funding_save": _("Entered the humanitarian funding of a year"),
     "funding_import_create": _("Uploaded a funding file"),
     "funding_import_finish": _("Finished reading a funding file"),
     "funding_import_resume": _("Queued an interrupted funding file to be read again"),

@@ -60,6 +60,15 @@ def load_funding(people, organisations):
             valid_from=date.fromisoformat(valid_from),
             rate=Decimal(rate),
         )
+    # The denominator of the Grand Bargain local share: all humanitarian funding of the year.
+    services.humanitarian_funding_save(
+        actor=editor,
+        organisation=horizon,
+        year=2025,
+        amount=Decimal("4800000"),
+        currency="USD",
+        source_note="Audited accounts 2025, humanitarian expenditure",
+    )
     services.flows_derive_from_agreements(actor=editor, organisation=horizon)
     for day, amount, currency, receiver, kind, flexible, multi, overhead, chain in PAYMENTS:
         known = organisations.get(receiver)

@@ -1,12 +1,21 @@
 """Forms for the funding pages. They check values; the services check permissions and write."""
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from counterpart.common.forms import DateInput
 
-from .models import ExchangeRate, Flow, FlowKind, FundingSettings, ImportKind, ReceiverClass
+from .models import (
+    ExchangeRate,
+    Flow,
+    FlowKind,
+    FundingSettings,
+    HumanitarianFunding,
+    ImportKind,
+    ReceiverClass,
+)
 
 BASIS_CHOICES = [("calendar", _("Calendar year")), ("fiscal", _("Financial year"))]
 
@@ -81,6 +90,8 @@ class FlowForm(forms.ModelForm):
             if value != ReceiverClass.REVIEW
         ]
         self.fields["currency"].widget.attrs.update({"size": 4, "autocapitalize": "characters"})
+        # Reversals come from files; a flow entered by hand is money paid or promised.
+        self.fields["amount"].validators.append(MinValueValidator(0))
 
     def clean_currency(self):
         return self.cleaned_data["currency"].upper()
@@ -116,6 +127,46 @@ class RateForm(forms.ModelForm):
 
     def clean_currency(self):
         return self.cleaned_data["currency"].upper()
+
+
+class HumanitarianFundingForm(forms.ModelForm):
+    """The organisation's total humanitarian funding for a year: the Grand Bargain denominator."""
+
+    class Meta:
+        model = HumanitarianFunding
+        fields = ["year", "amount", "currency", "source_note"]
+        help_texts = {
+            "amount": _(
+                "All the humanitarian funding the organisation received or spent in the year, "
+                "not only what it passed to partners."
+            ),
+            "source_note": _("For example: audited accounts 2025, humanitarian expenditure."),
+        }
+        error_messages = {
+            "year": {
+                "invalid": _("Enter the year as four digits, from 1990 to 2100."),
+                "min_value": _("Enter the year as four digits, from 1990 to 2100."),
+                "max_value": _("Enter the year as four digits, from 1990 to 2100."),
+            },
+            "amount": {
+                "invalid": _("Enter the humanitarian funding as an amount greater than zero."),
+                "min_value": _("Enter the humanitarian funding as an amount greater than zero."),
+            },
+            "currency": {
+                "max_length": _("Enter a three-letter currency code, such as USD."),
+                "invalid": _("Enter a three-letter currency code, such as USD."),
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].widget.attrs.update({"size": 4, "autocapitalize": "characters"})
+
+    def clean_currency(self):
+        currency = self.cleaned_data["currency"].strip().upper()
+        if len(currency) != 3 or not currency.isalpha():
+            raise forms.ValidationError(_("Enter a three-letter currency code, such as USD."))
+        return currency
 
 
 class RatesUploadForm(forms.Form):

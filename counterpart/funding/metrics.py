@@ -1,16 +1,25 @@
 """The localisation metrics, worked out from flows already valued in one currency.
 
 Pure functions: they take plain facts about flows and return figures with the flows behind each
-one, so every figure can be traced to its flows. The definitions follow the Grand Bargain and the
-domain brief:
+one, so every figure can be traced to its flows. The definitions follow the Grand Bargain
+(commitment 2.4), the IASC definitions and the domain brief:
 
-- local share: funds to local and national actors ÷ all funds passed to partners;
+- Grand Bargain local share: humanitarian funds that reached local and national actors ÷ the
+  organisation's total humanitarian funding for the year, entered by hand. This is the only
+  figure compared with the 25 % target; without the total there is no share;
+- local share of funds passed to partners: funds to local and national actors ÷ all funds
+  passed to partners (a second figure, never compared with the target);
 - refugee-led share: funds to refugee-led organisations ÷ all funds passed to partners;
 - as directly as possible: the local funds that went through at most one intermediary, as a
-  share of local funds and as a share of all funds (the measure of the 25 % target);
+  share of local funds and as a share of all funds passed to partners;
 - flexible share and multi-year share: of all funds passed to partners;
 - overhead: the share of local partners whose overhead is covered, and the average rate of those
   covered.
+
+Negative flows (reversals, repayments, reduced commitments) net the flows of the same activity
+to the same receiver in the period. A group whose net is below zero (it reverses money counted
+in another period) is left out and counted apart, so that no figure becomes negative; a figure
+whose whole is zero or less has no share.
 
 Flows whose receiver waits for a person's decision, or that have no exchange rate, are left out
 of every figure and counted apart, never guessed."""
@@ -35,6 +44,9 @@ class FlowFact:
     overhead_rate: Decimal | None
     partner: str
     country: str = ""
+    humanitarian: bool | None = None
+    # Flows of the same group net each other: the same activity and receiver.
+    group: str = ""
 
 
 @dataclass
@@ -50,9 +62,9 @@ class Figure:
 
     @property
     def share(self) -> Decimal | None:
-        if not self.denominator:
+        if self.denominator <= 0:
             return None
-        return (self.numerator * HUNDRED / self.denominator).quantize(
+        return (max(self.numerator, Decimal(0)) * HUNDRED / self.denominator).quantize(
             Decimal("0.1"), rounding=ROUND_HALF_UP
         )
 
@@ -72,6 +84,10 @@ class Metrics:
     no_rate: list  # ids of flows with no exchange rate
     overhead_average: Decimal | None
     unknown: dict  # amounts whose flexibility / multi-year is not recorded
+    # ids of flows in groups whose net is below zero: reversals of money counted elsewhere
+    unmatched: list = field(default_factory=list)
+    # The organisation's humanitarian funding for the period, in the figures currency
+    humanitarian_funding: Decimal | None = None
 
 
 def _add(figure: Figure, fact: FlowFact, in_numerator: bool, amount=None):
@@ -83,10 +99,51 @@ def _add(figure: Figure, fact: FlowFact, in_numerator: bool, amount=None):
         figure.numerator_ids.append(fact.id)
 
 
-def localisation_metrics(facts) -> Metrics:
+def _net_groups(facts):
+    """The facts whose group nets to zero or more, and the ids of those whose group nets below
+    zero (a reversal of money counted in another period)."""
+    net = defaultdict(Decimal)
+    for fact in facts:
+        if fact.local is not None and fact.amount is not None:
+            net[fact.group or f"flow:{fact.id}"] += fact.amount
+    kept, unmatched = [], []
+    for fact in facts:
+        counts = fact.local is not None and fact.amount is not None
+        if counts and net[fact.group or f"flow:{fact.id}"] < 0:
+            unmatched.append(fact.id)
+            continue
+        kept.append(fact)
+    return kept, unmatched
+
+
+def grand_bargain_figure(facts, humanitarian_funding: Decimal | None) -> Figure:
+    """Humanitarian funds that reached local and national actors ÷ the organisation's total
+    humanitarian funding (Grand Bargain 2.4), compared with the 25 % target. Flows marked as not
+    humanitarian are left out of the numerator. Without the total, the whole is zero: no share
+    and no verdict."""
+    figure = Figure("grand_bargain", target=TARGET)
+    kept, _unmatched = _net_groups(facts)
+    for fact in kept:
+        if fact.local and fact.amount is not None and fact.humanitarian is not False:
+            figure.numerator += fact.amount
+            figure.numerator_ids.append(fact.id)
+    figure.numerator = max(figure.numerator, Decimal(0))
+    figure.denominator_ids = list(figure.numerator_ids)
+    if humanitarian_funding is not None and humanitarian_funding > 0:
+        figure.denominator = humanitarian_funding
+    return figure
+
+
+def localisation_metrics(facts, humanitarian_funding: Decimal | None = None) -> Metrics:
+    """The figures of a period. `humanitarian_funding` is the organisation's total humanitarian
+    funding for the period in the figures currency, or None when it is not known."""
+    facts = list(facts)
+    grand_bargain = grand_bargain_figure(facts, humanitarian_funding)
+    facts, unmatched = _net_groups(facts)
     figures = {
-        "local": Figure("local", target=TARGET),
-        "direct_of_all": Figure("direct_of_all", target=TARGET),
+        "grand_bargain": grand_bargain,
+        "local": Figure("local"),
+        "direct_of_all": Figure("direct_of_all"),
         "direct_of_local": Figure("direct_of_local"),
         "refugee_led": Figure("refugee_led"),
         "flexible": Figure("flexible"),
@@ -127,8 +184,13 @@ def localisation_metrics(facts) -> Metrics:
                 entry[2].append(fact.id)
     overhead = figures["overhead"]
     covered_rates = []
+    for code, figure in figures.items():
+        if code not in ("grand_bargain", "overhead"):
+            # A reversal recorded apart from what it reverses may leave a part above its whole.
+            figure.denominator = max(figure.denominator, Decimal(0))
+            figure.numerator = min(max(figure.numerator, Decimal(0)), figure.denominator)
     for _partner, (amount, weighted, ids) in sorted(partner_rates.items()):
-        rate = weighted / amount if amount else Decimal(0)
+        rate = weighted / amount if amount > 0 else Decimal(0)
         overhead.denominator += 1
         overhead.denominator_ids.extend(ids)
         if rate > 0:
@@ -147,12 +209,18 @@ def localisation_metrics(facts) -> Metrics:
         waiting=waiting,
         no_rate=no_rate,
         overhead_average=average,
-        unknown={**unknown, "overhead_partners": len(partners_unknown - set(partner_rates))},
+        unknown={
+            **{name: max(amount, Decimal(0)) for name, amount in unknown.items()},
+            "overhead_partners": len(partners_unknown - set(partner_rates)),
+        },
+        unmatched=unmatched,
+        humanitarian_funding=humanitarian_funding,
     )
 
 
 def by_country(facts) -> list[tuple[str, Metrics]]:
-    """The same metrics for each country the flows went to ("" when not recorded)."""
+    """The same metrics for each country the flows went to ("" when not recorded), without the
+    Grand Bargain share: the organisation's humanitarian funding is not split by country."""
     groups = defaultdict(list)
     for fact in facts:
         groups[fact.country].append(fact)

@@ -5,6 +5,8 @@ A flow is one leg of money: from a provider to a receiver. When the receiver pas
 (an IATI activity that received it also paid others), the later legs point to it as their
 `parent`: the receiver is then an intermediary, and the metrics count the money where it landed."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -225,9 +227,9 @@ class Flow(models.Model):
     date = models.DateField(_("date"))
     # The day the amount is valued at, when the source gives one apart from the date.
     value_date = models.DateField(null=True, blank=True)
-    amount = models.DecimalField(
-        _("amount"), max_digits=18, decimal_places=2, validators=[MinValueValidator(0)]
-    )
+    # Negative for a reversal, a repayment or a reduced commitment: it nets the flows to the same
+    # receiver from the same activity in the same period.
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
     provider_name = models.CharField(
         _("provider"), max_length=300, blank=True, validators=[single_line]
@@ -297,3 +299,43 @@ class Flow(models.Model):
         if self.receiver_organisation_id:
             return self.receiver_organisation.name
         return self.receiver_name or self.receiver_ref
+
+
+class HumanitarianFunding(models.Model):
+    """The organisation's total humanitarian funding for a year, entered by an editor: the
+    denominator of the Grand Bargain local share. The year is the calendar year, or the
+    financial year that starts in it when the figures are shown by financial year."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="humanitarian_funding"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+    )
+    amount = models.DecimalField(
+        _("total humanitarian funding"),
+        max_digits=18,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
+    source_note = models.CharField(
+        _("where the figure comes from"), max_length=500, blank=True, validators=[single_line]
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year"], name="humanitarian_funding_year"
+            )
+        ]
+        verbose_name = _("humanitarian funding")
+        verbose_name_plural = _("humanitarian funding")
+
+    def __str__(self):
+        return f"{self.year}: {self.amount} {self.currency}"

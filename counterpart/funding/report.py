@@ -53,6 +53,7 @@ REASONS = {
     "two_receivers": _("The transaction names more than one receiver."),
     "implementer": _("The receiver is the activity's implementing organisation: %(name)s."),
     "bad_amount": _("The amount “%(value)s” is not a number of zero or more."),
+    "not_a_number": _("The amount “%(value)s” is not a number."),
     "bad_date": _("The date is missing or is not a date (YYYY-MM-DD)."),
     "no_currency": _("No currency is given for the amount, and the activity has no default."),
     "bad_currency": _("“%(value)s” is not a three-letter currency code."),

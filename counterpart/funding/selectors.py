@@ -4,7 +4,7 @@ can choose, the receivers waiting for a decision, and its imports."""
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Max, Min, Q, Sum
@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 from counterpart.organisations.models import Organisation
 
 from .metrics import FlowFact, by_country, localisation_metrics
-from .models import ExchangeRate, Flow, FlowKind, FundingImport, ReceiverClass
+from .models import (
+    ExchangeRate,
+    Flow,
+    FlowKind,
+    FundingImport,
+    HumanitarianFunding,
+    ReceiverClass,
+)
 from .services import settings_for
 
 CENT = Decimal("0.01")
@@ -81,7 +88,7 @@ FLOW_FIELDS = (
     "pk", "date", "value_date", "amount", "currency", "receiver_organisation_id", "receiver_class",
     "receiver_key", "receiver_name", "receiver_ref", "own", "parent_id", "intermediaries",
     "flexible", "multi_year", "overhead_rate", "country", "humanitarian", "kind", "source",
-    "provider_name", "note", "partnership_id",
+    "provider_name", "note", "partnership_id", "source_activity",
 )  # fmt: skip
 
 
@@ -206,17 +213,62 @@ def facts_of(valued) -> list[FlowFact]:
                 else row["receiver_key"]
             ),
             country=str(row["country"] or ""),
+            humanitarian=row["humanitarian"],
+            group="{}|{}".format(
+                row["source_activity"],
+                f"org:{row['receiver_organisation_id']}"
+                if row["receiver_organisation_id"]
+                else row["receiver_key"] or row["receiver"],
+            ),
         )
         for row in valued
     ]
 
 
+@dataclass
+class HumanitarianTotal:
+    """The organisation's humanitarian funding for a period, as entered and as valued."""
+
+    year: int
+    entered: object = None  # the HumanitarianFunding, or None when nobody entered it
+    value: Decimal | None = None  # in the figures currency; None when missing or no rate
+    rate_day: date | None = None
+
+    @property
+    def missing(self) -> str:
+        if self.entered is None:
+            return "entry"
+        if self.value is None:
+            return "rate"
+        return ""
+
+
+def humanitarian_total(organisation, span: Period, currency: str | None = None):
+    """The humanitarian funding entered for the period's year, valued with the rate in force on
+    the period's last day."""
+    currency = currency or settings_for(organisation).currency
+    found = HumanitarianFunding.objects.filter(organisation=organisation, year=span.year).first()
+    last_day = span.end - timedelta(days=1)
+    total = HumanitarianTotal(year=span.year, entered=found, rate_day=last_day)
+    if found is not None:
+        total.value = Rates(organisation, currency).value(found.amount, found.currency, last_day)
+    return total
+
+
+def humanitarian_funding_of(organisation):
+    return list(HumanitarianFunding.objects.filter(organisation=organisation))
+
+
 def funding_overview(organisation, span: Period, filters: Filters) -> dict:
+    """The figures of a period. The Grand Bargain share is for the whole organisation: with a
+    country chosen it is not worked out."""
     valued, currency = valued_flows(organisation, span, filters)
     facts = facts_of(valued)
+    total = humanitarian_total(organisation, span, currency)
     return {
         "currency": currency,
-        "metrics": localisation_metrics(facts),
+        "humanitarian": total,
+        "metrics": localisation_metrics(facts, None if filters.country else total.value),
         "countries": by_country(facts) if not filters.country else [],
         "valued": valued,
     }
@@ -368,5 +420,7 @@ def public_figures(organisation, years=3) -> dict:
         metrics = overview["metrics"]
         if not metrics.counted:
             continue
-        rows.append({"period": span.label, "metrics": metrics})
+        rows.append(
+            {"period": span.label, "metrics": metrics, "humanitarian": overview["humanitarian"]}
+        )
     return {"currency": chosen.currency, "rows": rows}

@@ -37,6 +37,7 @@ from .models import (
     FlowSource,
     FundingImport,
     FundingSettings,
+    HumanitarianFunding,
     ImportKind,
     ImportStatus,
     ReceiverClass,
@@ -180,6 +181,37 @@ def _check_columns(header, required):
     missing = [name for name in required if name not in header]
     if missing:
         raise iati.UnreadableFile("missing_columns", {"columns": ", ".join(missing)})
+
+
+@transaction.atomic
+def humanitarian_funding_save(*, actor, organisation, year, amount, currency, source_note=""):
+    """The organisation's total humanitarian funding for a year (the denominator of the Grand
+    Bargain local share), entered or corrected by an editor."""
+    require_role(actor, organisation, Role.EDITOR)
+    if amount is None or amount <= 0:
+        raise ValidationError(
+            {"amount": _("Enter the humanitarian funding as an amount greater than zero.")}
+        )
+    found = HumanitarianFunding.objects.filter(organisation=organisation, year=year).first()
+    fields = ("year", "amount", "currency", "source_note")
+    before = snapshot(found, fields) if found else None
+    if found is None:
+        found = HumanitarianFunding(organisation=organisation, year=year)
+    found.amount = amount
+    found.currency = (currency or "").upper()
+    found.source_note = source_note or ""
+    found.entered_by = actor
+    found.full_clean()
+    found.save()
+    audit_record(
+        actor=actor,
+        action="humanitarian_funding_save",
+        obj=found,
+        organisation=organisation,
+        before=before,
+        after=snapshot(found, fields),
+    )
+    return found
 
 
 @transaction.atomic
@@ -533,8 +565,9 @@ def _iati_flows(activity, organisation, resolver, report, identifier):
         else:
             report.skip(label, "no_receiver")
             continue
-        if tx.amount is None or tx.amount < 0:
-            report.skip(label, "bad_amount", {"value": tx.raw_amount[:40]})
+        if tx.amount is None:
+            # A negative amount is a reversal, a repayment or a reduced commitment: kept.
+            report.skip(label, "not_a_number", {"value": tx.raw_amount[:40]})
             continue
         if tx.date is None:
             report.skip(label, "bad_date")
@@ -1027,8 +1060,9 @@ def _csv_flow(cells, resolver) -> Flow:
     if when is None:
         raise RowProblem("bad_date", {})
     amount = _parse_decimal(cells["amount"])
-    if amount is None or amount < 0:
-        raise RowProblem("bad_amount", {"value": cells["amount"][:40]})
+    if amount is None:
+        # A negative amount is a reversal, a repayment or a reduced commitment: kept.
+        raise RowProblem("not_a_number", {"value": cells["amount"][:40]})
     currency = cells["currency"].strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         raise RowProblem("bad_currency", {"value": cells["currency"][:20]})

@@ -6,6 +6,7 @@ P = "organisations/<id:organisation_id>/funding/"
 
 urlpatterns = [
     path(P, views.funding_overview, name="funding_overview"),
+    path(P + "humanitarian/", views.humanitarian_funding_save, name="humanitarian_funding_save"),
     path(P + "figures/<slug:figure>/", views.funding_figure, name="funding_figure"),
     path(P + "flows/", views.flow_list, name="flow_list"),
     path(P + "flows/new/", views.flow_create, name="flow_create"),

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,6 +32,7 @@ from .forms import (
     DecisionForm,
     FigureFilterForm,
     FlowForm,
+    HumanitarianFundingForm,
     ImportForm,
     RateForm,
     RatesUploadForm,
@@ -41,7 +43,8 @@ from .models import ExchangeRate, FlowKind
 from .report import OUTCOMES, reason_text
 
 FIGURES = {
-    "local": gettext_lazy("Local share"),
+    "grand_bargain": gettext_lazy("Grand Bargain local share"),
+    "local": gettext_lazy("Local share of funds passed to partners"),
     "direct_of_all": gettext_lazy("Local, as directly as possible"),
     "direct_of_local": gettext_lazy("Local funding through at most one intermediary"),
     "refugee_led": gettext_lazy("Refugee-led share"),
@@ -84,8 +87,25 @@ def _filters(request, organisation):
 @login_required
 def funding_overview(request, organisation_id):
     organisation, membership = _member(request, organisation_id)
+    return _overview_page(request, organisation, membership)
+
+
+def _overview_page(request, organisation, membership, humanitarian_form=None):
     form, span, filters, status = _filters(request, organisation)
     overview = selectors.funding_overview(organisation, span, filters)
+    can_edit = membership.has_role(Role.EDITOR)
+    if humanitarian_form is None and can_edit:
+        entered = overview["humanitarian"].entered
+        humanitarian_form = HumanitarianFundingForm(
+            initial={
+                "year": span.year,
+                "currency": entered.currency if entered else overview["currency"],
+                "amount": entered.amount if entered else None,
+                "source_note": entered.source_note if entered else "",
+            }
+        )
+    elif humanitarian_form is not None:
+        status = 400
     return render(
         request,
         "funding/overview.html",
@@ -97,23 +117,51 @@ def funding_overview(request, organisation_id):
             "overview": overview,
             "figures": FIGURES,
             "query": request.GET.urlencode(),
-            "can_edit": membership.has_role(Role.EDITOR),
+            "can_edit": can_edit,
             "is_admin": membership.has_role(Role.ADMIN),
             "waiting_receivers": selectors.receivers_waiting_count(organisation),
+            "humanitarian_form": humanitarian_form,
+            "humanitarian_entries": selectors.humanitarian_funding_of(organisation),
         },
         status=status,
     )
 
 
 @login_required
+@require_POST
+def humanitarian_funding_save(request, organisation_id):
+    """An editor enters the organisation's total humanitarian funding for a year."""
+    organisation, membership = _member(request, organisation_id, Role.EDITOR)
+    form = HumanitarianFundingForm(request.POST)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.humanitarian_funding_save(
+            actor=request.user, organisation=organisation, **data
+        ),
+    )
+    if saved is None:
+        return _overview_page(request, organisation, membership, form)
+    messages.success(
+        request,
+        _("The humanitarian funding for %(year)s is saved.") % {"year": saved.year},
+    )
+    url = reverse("funding_overview", args=[organisation.pk])
+    return redirect(f"{url}?year={saved.year}")
+
+
+@login_required
 def funding_figure(request, organisation_id, figure):
     """The flows behind one figure: those it counts, and the rest of its whole."""
     organisation, _membership = _member(request, organisation_id)
-    if figure not in FIGURES and figure not in ("waiting", "no_rate"):
+    if figure not in FIGURES and figure not in ("waiting", "no_rate", "unmatched"):
         raise Http404(_("There is no such figure."))
     form, span, filters, status = _filters(request, organisation)
     valued, currency = selectors.valued_flows(organisation, span, filters)
-    metrics = localisation_metrics(selectors.facts_of(valued))
+    total = selectors.humanitarian_total(organisation, span, currency)
+    metrics = localisation_metrics(
+        selectors.facts_of(valued), None if filters.country else total.value
+    )
     if figure in FIGURES:
         chosen = metrics.figures[figure]
         inside, whole = set(chosen.numerator_ids), set(chosen.denominator_ids)
@@ -121,11 +169,11 @@ def funding_figure(request, organisation_id, figure):
     else:
         inside = whole = set(getattr(metrics, figure))
         chosen = None
-        title = (
-            _("Flows whose receiver waits for a decision")
-            if figure == "waiting"
-            else _("Flows with no exchange rate")
-        )
+        title = {
+            "waiting": _("Flows whose receiver waits for a decision"),
+            "no_rate": _("Flows with no exchange rate"),
+            "unmatched": _("Reversals with nothing to net in this period"),
+        }[figure]
     rows = [dict(row, counted=row["pk"] in inside) for row in valued if row["pk"] in whole]
     return render(
         request,
@@ -139,6 +187,7 @@ def funding_figure(request, organisation_id, figure):
             "title": title,
             "rows": rows,
             "currency": currency,
+            "humanitarian": total,
             "query": request.GET.urlencode(),
         },
         status=status,
