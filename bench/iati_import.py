@@ -105,15 +105,7 @@ REFERENCES = {
     "related-activity": "ref",
 }
 OUTGOING = iati.COMMITMENT_CODES | iati.DISBURSEMENT_CODES
-# Parser options of counterpart/funding/iati.py.
-HARDENED = {
-    "resolve_entities": False,
-    "no_network": True,
-    "load_dtd": False,
-    "huge_tree": False,
-    "remove_comments": True,
-    "remove_pis": True,
-}
+HARDENED = iati.PARSER_OPTIONS
 
 
 # --- The file -------------------------------------------------------------------------------

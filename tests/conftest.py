@@ -672,6 +672,25 @@ def import_funding_file(organisation, actor, content: bytes, name="activities.xm
     return record
 
 
+# The form for a flow entered by hand, filled in.
+FLOW_FORM = {
+    "kind": "disbursement",
+    "date": "2025-07-15",
+    "amount": "12500.50",
+    "currency": "usd",
+    "provider_name": "",
+    "receiver_name": "Kakuma Women's Group",
+    "receiver_class": "rlo",
+    "country": "KE",
+    "humanitarian": "true",
+    "flexible": "true",
+    "multi_year": "unknown",
+    "overhead_rate": "8",
+    "intermediaries": "",
+    "note": "",
+}
+
+
 def record_flow(world, day, amount, **values):
     """A disbursement in US dollars recorded by hand by the international editor; by default
     to a local receiver that is not on Counterpart."""

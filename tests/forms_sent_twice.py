@@ -17,6 +17,7 @@ from counterpart.funding.models import Flow
 from counterpart.partnerships.models import Partnership, PartyProposal
 
 from .conftest import (
+    FLOW_FORM,
     add_member,
     agreed_commitment,
     builtin_version,
@@ -203,22 +204,7 @@ def flow_create(world):
         "flow_create",
         f"/organisations/{world.intl.pk}/funding/flows/new/",
         world.intl_editor,
-        {
-            "kind": "disbursement",
-            "date": "2025-07-15",
-            "amount": "12500.50",
-            "currency": "usd",
-            "provider_name": "",
-            "receiver_name": "Kakuma Women's Group",
-            "receiver_class": "rlo",
-            "country": "KE",
-            "humanitarian": "true",
-            "flexible": "true",
-            "multi_year": "unknown",
-            "overhead_rate": "8",
-            "intermediaries": "",
-            "note": "",
-        },
+        FLOW_FORM,
         Flow,
         other_sender=world.intl_admin,
     )

@@ -12,26 +12,11 @@ from counterpart.funding.selectors import Filters, funding_overview, period
 from counterpart.funding.services import flows_derive_from_agreements, funding_settings_update
 from counterpart.organisations.models import OrganisationKind
 from counterpart.partnerships.services import agreement_update, partnership_update
-from tests.conftest import make_org
+from tests.conftest import FLOW_FORM, make_org
 
 pytestmark = pytest.mark.django_db
 
-VALUES = {
-    "kind": "disbursement",
-    "date": "2025-07-15",
-    "amount": "12500.50",
-    "currency": "usd",
-    "provider_name": "",
-    "receiver_name": "Kakuma Women's Group",
-    "receiver_class": "rlo",
-    "country": "KE",
-    "humanitarian": "true",
-    "flexible": "true",
-    "multi_year": "unknown",
-    "overhead_rate": "8",
-    "intermediaries": "Country Office Kenya\n",
-    "note": "",
-}
+VALUES = {**FLOW_FORM, "intermediaries": "Country Office Kenya\n"}
 
 
 def url(world, tail=""):
